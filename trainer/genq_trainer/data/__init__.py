@@ -1,0 +1,1 @@
+"""Input files, the TSDAE noise and the batch samplers (no torch here)."""

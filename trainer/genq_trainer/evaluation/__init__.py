@@ -1,0 +1,1 @@
+"""Retrieval evaluation on held-out pairs."""

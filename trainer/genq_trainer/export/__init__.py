@@ -1,0 +1,1 @@
+"""The ONNX model package: graph export, parity check, quantisation and the package description."""

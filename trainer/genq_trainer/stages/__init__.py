@@ -1,0 +1,1 @@
+"""The three stages: ``tsdae``, ``mnrl`` and ``export``; each returns a :class:`StageResult`."""
