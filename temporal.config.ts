@@ -5,6 +5,7 @@
  */
 import type { RetryPolicy } from '@temporalio/common';
 import { loadStackSettings } from './infra/stackSettings';
+import { defaultTaskQueues } from './workflows/settings/taskQueues';
 
 const env = process.env;
 const stack = loadStackSettings(env);
@@ -17,9 +18,9 @@ export const temporalConnection = {
 
 /** One task queue per kind of hardware: `cpu` for data work, `llm` next to Ollama, `gpu` for training. */
 export const taskQueues = {
-  cpu: env.GENQ_QUEUE_CPU ?? 'genq-cpu',
-  llm: env.GENQ_QUEUE_LLM ?? 'genq-llm',
-  gpu: env.GENQ_QUEUE_GPU ?? 'genq-gpu',
+  cpu: env.GENQ_QUEUE_CPU ?? defaultTaskQueues.cpu,
+  llm: env.GENQ_QUEUE_LLM ?? defaultTaskQueues.llm,
+  gpu: env.GENQ_QUEUE_GPU ?? defaultTaskQueues.gpu,
 } as const;
 export type TaskQueueKind = keyof typeof taskQueues;
 

@@ -1,2 +1,9 @@
 /** Every activity a GenQ worker can host; each worker registers the ones its task queue serves. */
 export * from './smoke/checkServices';
+export { extractListings } from './extract';
+export { chunkListings } from './chunk';
+export { planQueryShards } from './queries/planQueryShards';
+export { generateQueriesShard } from './queries/generateQueriesShard';
+export { assembleLabeled } from './queries/assembleLabeled';
+export { importLabeledCsv } from './queries/importLabeledCsv';
+export { trainTsdae, trainMnrl, exportModel } from './training/trainingActivities';

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts, stops and reports the local GenQ stack on loopback.
-#   infra/stack.sh start|stop|status [service...]    services: temporal s3 postgres ollama mongo (default: all)
+#   infra/stack.sh start|stop|restart|status [service...]
+#   services: temporal s3 postgres ollama mongo (the default set), and the GenQ workers worker-cpu worker-llm
+#   worker-gpu (started on demand, e.g. by the demo; they run the compiled dist/workers/*.js)
 # Each service gets a log ($GENQ_STATE_DIR/logs/<name>.log), a PID file ($GENQ_STATE_DIR/run/<name>.pid) and a
 # health check. A second start is a no-op; a taken port or a service that does not come up is an error that
 # names the service and its log; stop leaves no process behind.
@@ -8,12 +10,14 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 ALL_SERVICES=(temporal s3 postgres ollama mongo)
+WORKER_SERVICES=(worker-cpu worker-llm worker-gpu)
 H=$GENQ_BIND_HOST
 
 port_of() {
   case "$1" in
     temporal) echo "$GENQ_TEMPORAL_PORT" ;; s3) echo "$GENQ_S3_PORT" ;; postgres) echo "$GENQ_PG_PORT" ;;
     ollama) echo "$GENQ_OLLAMA_PORT" ;; mongo) echo "$GENQ_MONGO_PORT" ;;
+    worker-*) echo "" ;;
   esac
 }
 extra_ports_of() { [[ $1 == temporal ]] && echo "$GENQ_TEMPORAL_UI_PORT" || true; }
@@ -30,6 +34,7 @@ healthy() {
     postgres) pg_tool pg_isready -q -h "$H" -p "$GENQ_PG_PORT" ;;
     ollama) curl -fs -o /dev/null "http://$H:$GENQ_OLLAMA_PORT/api/version" ;;
     mongo) port_taken "$GENQ_MONGO_PORT" ;;
+    worker-*) grep -q '^genq worker:' "$(logfile "$1")" 2>/dev/null ;;
   esac
 }
 
@@ -114,6 +119,17 @@ finish_ollama() {
   OLLAMA_HOST="$H:$GENQ_OLLAMA_PORT" "$GENQ_BIN/ollama" create "$model" -f "$modelfile" >>"$(logfile ollama)" 2>&1 \
     || die "ollama: 'ollama create $model' failed; see $(logfile ollama)"
 }
+launch_worker() {
+  local kind=$1
+  [[ -f "$GENQ_ROOT/dist/workers/$kind.js" ]] || die "worker-$kind: dist/workers/$kind.js is missing; run npm run build"
+  cd "$GENQ_ROOT" && exec node "dist/workers/$kind.js"
+}
+launch_worker-cpu() { launch_worker cpu; }
+launch_worker-llm() { launch_worker llm; }
+launch_worker-gpu() { launch_worker gpu; }
+finish_worker-cpu() { :; }
+finish_worker-llm() { :; }
+finish_worker-gpu() { :; }
 finish_temporal() { :; }
 finish_mongo() { :; }
 
@@ -124,7 +140,7 @@ start_one() {
     if healthy "$name"; then note "$name: already running (pid $(cat "$(pidfile "$name")"), port $port)"; return 0; fi
   fi
   rm -f "$(pidfile "$name")"
-  for p in "$port" $(extra_ports_of "$name"); do
+  for p in $port $(extra_ports_of "$name"); do
     if port_taken "$p"; then
       die "$name: port $p on $H is already taken by another process; stop it or choose another port (GENQ_*_PORT in infra/stack.env). Log: $log"
     fi
@@ -148,7 +164,7 @@ start_one() {
     sleep 0.5
   done
   "finish_$name"
-  note "$name: up on $H:$port (pid $pid, log $log)"
+  note "$name: up${port:+ on $H:$port} (pid $pid, log $log)"
 }
 
 stop_one() {
@@ -177,11 +193,17 @@ status_one() {
 
 cmd=${1:-status}; shift || true
 services=("$@"); [[ ${#services[@]} -gt 0 ]] || services=("${ALL_SERVICES[@]}")
-for s in "${services[@]}"; do [[ " ${ALL_SERVICES[*]} " == *" $s "* ]] || die "unknown service '$s' (known: ${ALL_SERVICES[*]})"; done
+for s in "${services[@]}"; do
+  [[ " ${ALL_SERVICES[*]} ${WORKER_SERVICES[*]} " == *" $s "* ]] || die "unknown service '$s' (known: ${ALL_SERVICES[*]} ${WORKER_SERVICES[*]})"
+done
 mkdir -p "$GENQ_LOGS" "$GENQ_RUN" "$GENQ_DATA"
 case "$cmd" in
   start) say "starting ${services[*]}"; for s in "${services[@]}"; do start_one "$s"; done ;;
-  stop) say "stopping ${services[*]}"; for ((i=${#services[@]}-1; i>=0; i--)); do stop_one "${services[$i]}"; done ;;
+  stop)
+    # A plain stop also ends the workers: nothing is left behind.
+    [[ $# -gt 0 ]] || services=("${ALL_SERVICES[@]}" "${WORKER_SERVICES[@]}")
+    say "stopping ${services[*]}"; for ((i=${#services[@]}-1; i>=0; i--)); do stop_one "${services[$i]}"; done ;;
+  restart) for s in "${services[@]}"; do stop_one "$s"; start_one "$s"; done ;;
   status) for s in "${services[@]}"; do status_one "$s"; done ;;
   __launch) "launch_${services[0]}" ;;
   *) die "usage: infra/stack.sh start|stop|status [service...]" ;;

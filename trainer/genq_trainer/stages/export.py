@@ -52,6 +52,10 @@ def _recorded_base_model(model_path: str) -> str | None:
     return str(value) if value else None
 
 
+PARITY_SAMPLE = "parity-sample.json"
+PARITY_SAMPLE_TEXTS = 16
+
+
 def run_export(settings: ExportSettings, reporter: Reporter, preemption: PreemptionFlag) -> StageResult:
     del reporter, preemption  # export is short: no progress lines, and SIGTERM simply ends it
     log_settings(STAGE, settings)
@@ -99,6 +103,13 @@ def run_export(settings: ExportSettings, reporter: Reporter, preemption: Preempt
         logger.info("parity over %d texts: min cosine %.6f, mean %.6f", report.texts, report.min_cosine, report.mean_cosine)
         require_parity(report, settings.parity_min_cosine, texts, GRAPH)
         parity = {"texts": report.texts, "min_cosine": report.min_cosine, "mean_cosine": report.mean_cosine}
+        # A few texts with their PyTorch embeddings travel with the package, so any runtime that loads it
+        # (the TypeScript side's onnxruntime-node) can prove it reproduces the model.
+        sample = min(len(texts), PARITY_SAMPLE_TEXTS)
+        (folder / PARITY_SAMPLE).write_text(
+            json.dumps({"texts": list(texts[:sample]), "embeddings": reference[:sample].astype(float).tolist()}),
+            encoding="utf-8",
+        )
 
         if settings.quantize:
             quantize_int8(folder / GRAPH, folder / INT8_GRAPH)

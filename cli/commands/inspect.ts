@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { connectClient } from '../../client/connect';
+import type { PipelineSummary } from '../../workflows/genqPipeline';
+import { progressQuery } from '../../workflows/progress';
+import { printArtifacts, printSummary } from '../printSummary';
+
+/** `genq status`, `genq artifacts` and `genq cancel`: one run, by id. */
+export function registerInspect(program: Command): void {
+  program
+    .command('status <workflowId>')
+    .description("a run's state, progress and (when finished) summary")
+    .action(async (workflowId: string) => {
+      const client = await connectClient();
+      try {
+        const handle = client.workflow.getHandle(workflowId);
+        const description = await handle.describe();
+        console.log(`${workflowId}: ${description.status.name} (started ${description.startTime.toISOString()})`);
+        if (description.status.name === 'RUNNING') {
+          const p = await handle.query(progressQuery);
+          console.log(`  ${p.stage}: ${p.done}/${p.total} ${p.unit}, ${p.rate.toFixed(1)}/s, ETA ${p.etaSeconds === null ? '?' : `${Math.round(p.etaSeconds)}s`}`);
+          for (const s of p.stages) console.log(`    ${s.stage.padEnd(9)} ${s.status}`);
+        } else if (description.status.name === 'COMPLETED') {
+          printSummary((await handle.result()) as PipelineSummary);
+        }
+      } finally {
+        await client.connection.close();
+      }
+    });
+
+  program
+    .command('artifacts <workflowId>')
+    .description("a finished run's artifacts (URI, size, rows)")
+    .action(async (workflowId: string) => {
+      const client = await connectClient();
+      try {
+        const handle = client.workflow.getHandle(workflowId);
+        const { status } = await handle.describe();
+        if (status.name !== 'COMPLETED') throw new Error(`run ${workflowId} is ${status.name}; artifacts are listed once it completes`);
+        printArtifacts((await handle.result()) as PipelineSummary);
+      } finally {
+        await client.connection.close();
+      }
+    });
+
+  program
+    .command('cancel <workflowId>')
+    .description('cancel a run (training stages save a checkpoint first)')
+    .action(async (workflowId: string) => {
+      const client = await connectClient();
+      try {
+        await client.workflow.getHandle(workflowId).cancel();
+        console.log(`cancellation requested for ${workflowId}`);
+      } finally {
+        await client.connection.close();
+      }
+    });
+}

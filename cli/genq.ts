@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/** The `genq` command: start, follow, inspect and schedule GenQ pipeline runs. */
+import '../workers/quietRuntime';
+import { Command } from 'commander';
+import { registerInspect } from './commands/inspect';
+import { registerRun } from './commands/run';
+import { registerSchedule } from './commands/schedule';
+
+const program = new Command();
+program.name('genq').description('GenQ: domain-specific semantic search for property listings').showHelpAfterError();
+registerRun(program);
+registerInspect(program);
+registerSchedule(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`genq: ${(err as Error).message}`);
+  process.exit(1);
+});
