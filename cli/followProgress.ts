@@ -13,7 +13,7 @@ const formatEta = (seconds: number | null): string =>
 export async function followRun(client: Client, workflowId: string): Promise<PipelineSummary | null> {
   const handle = client.workflow.getHandle(workflowId);
   const bar = new SingleBar(
-    { format: '{stage} |{bar}| {value}/{total} {unit} · {rate}/s · ETA {eta}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 },
+    { format: '{stage} |{bar}| {value}/{total} {unit} · {rate}/s · ETA {remaining}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 },
     Presets.shades_classic,
   );
   let detached = false;
@@ -21,7 +21,7 @@ export async function followRun(client: Client, workflowId: string): Promise<Pip
     detached = true;
   };
   process.once('SIGINT', onSigint);
-  bar.start(1, 0, { stage: 'starting', unit: '', rate: '0', eta: '?' });
+  bar.start(1, 0, { stage: 'starting', unit: '', rate: '0', remaining: '?' });
   const resultPromise = handle.result().then(
     (summary) => ({ summary, error: null as unknown }),
     (error: unknown) => ({ summary: null, error }),
@@ -32,7 +32,7 @@ export async function followRun(client: Client, workflowId: string): Promise<Pip
       try {
         const p: PipelineProgress = await handle.query(progressQuery);
         bar.setTotal(Math.max(p.total, 1));
-        bar.update(p.done, { stage: p.stage.padEnd(8), unit: p.unit, rate: p.rate.toFixed(1), eta: formatEta(p.etaSeconds) });
+        bar.update(p.done, { stage: p.stage.padEnd(8), unit: p.unit, rate: p.rate.toFixed(1), remaining: formatEta(p.etaSeconds) });
       } catch {
         // No worker has answered yet, or the run just ended: the result below tells which.
       }

@@ -41,7 +41,7 @@ run_logged() {
     sleep 1
     if (( (SECONDS - started) % 15 == 0 )); then
       local last
-      last=$(tail -c 2000 "$log" 2>/dev/null | tr '\r' '\n' | grep -v '^\s*$' | tail -n 1 | cut -c1-100)
+      last=$(tail -c 2000 "$log" 2>/dev/null | tr '\r' '\n' | grep -v '^\s*$' | tail -n 1 | cut -c1-100 || true)
       note "$label: $((SECONDS - started))s ${last:+· $last}"
     fi
   done
