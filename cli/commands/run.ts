@@ -23,6 +23,7 @@ export function registerRun(program: Command): void {
         if (summary) {
           printSummary(summary);
           console.log(`labeled.csv: ${summary.artifacts.labeledCsv.uri}`);
+          if (summary.artifacts.modelPackage) console.log(`model package: ${summary.artifacts.modelPackage.uri}`);
         }
       } finally {
         await client.connection.close();

@@ -26,12 +26,12 @@ export interface Harness {
 /** One artifact folder per test process: later suites reuse what earlier ones computed (content keys). */
 let sharedArtifacts: string | undefined;
 
-export async function openHarness(): Promise<Harness> {
+export async function openHarness(options: { artifacts?: string } = {}): Promise<Harness> {
   const connection = await Connection.connect({ address: temporalConnection.address });
   const client = new Client({ connection, namespace: temporalConnection.namespace });
   const queues = { cpu: uniqueName('t-cpu'), llm: uniqueName('t-llm'), gpu: uniqueName('t-gpu') };
   sharedArtifacts ??= mkdtempSync(path.join(tmpdir(), 'genq-artifacts-'));
-  const artifacts = sharedArtifacts;
+  const artifacts = options.artifacts ?? sharedArtifacts;
   return {
     client,
     queues,

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openHarness, sampleRunInput, type Harness } from './support/pipelineHarness';
+import { stack } from './support/stack';
+
+/** Chunks answered so far: one cache entry per chunk (cache/queries/<key>/<xx>/<sha>.json). */
+function cachedAnswers(artifacts: string): number {
+  const root = path.join(artifacts, 'cache', 'queries');
+  if (!existsSync(root)) return 0;
+  let n = 0;
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(path.join(dir, entry.name));
+      else if (entry.name.endsWith('.json')) n += 1;
+    }
+  };
+  walk(root);
+  return n;
+}
+
+function startLlmWorkerProcess(queue: string): ChildProcess {
+  const child = spawn(process.execPath, ['dist/workers/llm.js'], {
+    cwd: stack.projectRoot,
+    env: { ...process.env, GENQ_QUEUE_LLM: queue },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr!.resume();
+  return child;
+}
+
+describe('pipeline: an llm worker killed with SIGKILL during query generation', function () {
+  this.timeout(20 * 60_000);
+  let h: Harness;
+  before(async () => {
+    // A private artifact folder: the cache starts empty, so every cache entry below was written by this run.
+    h = await openHarness({ artifacts: mkdtempSync(path.join(tmpdir(), 'genq-crash-')) });
+  });
+  after(async () => h.close());
+
+  it('completes after a restart, and no chunk finished before the kill is asked again', async () => {
+    const input = { ...sampleRunInput, queries: { ...sampleRunInput.queries, shardSize: 16, concurrency: 2 }, stopAfter: 'assemble' as const };
+    const { summary, answeredBeforeKill } = await h.withWorkers(['cpu'], async () => {
+      const handle = await h.start(input);
+      const first = startLlmWorkerProcess(h.queues.llm);
+      const deadline = Date.now() + 10 * 60_000;
+      while (cachedAnswers(h.artifacts) < 3) {
+        if (Date.now() > deadline) throw new Error('no chunk was answered within 10 minutes');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      first.kill('SIGKILL');
+      const answeredBeforeKill = cachedAnswers(h.artifacts);
+      const second = startLlmWorkerProcess(h.queues.llm);
+      try {
+        return { summary: await handle.result(), answeredBeforeKill };
+      } finally {
+        second.kill('SIGTERM');
+      }
+    });
+    assert.equal(summary.queryShards.total, 1);
+    assert.ok(answeredBeforeKill >= 3 && answeredBeforeKill < summary.artifacts.chunks!.count!, `answered before the kill: ${answeredBeforeKill}`);
+    // The retried shard took every chunk answered before the kill from the cache instead of asking again.
+    assert.ok(summary.queryShards.cacheHits >= answeredBeforeKill, `cache hits ${summary.queryShards.cacheHits} < ${answeredBeforeKill} answered before the kill`);
+    assert.equal(cachedAnswers(h.artifacts), summary.artifacts.chunks!.count!, 'every chunk answered exactly once');
+  });
+});
