@@ -1,20 +1,26 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openHarness, sampleRunInput, type Harness } from './support/pipelineHarness';
 import { stack } from './support/stack';
 
-/** Chunks answered so far: one cache entry per chunk (cache/queries/<key>/<xx>/<sha>.json). */
-function cachedAnswers(artifacts: string): number {
+/**
+ * Chunks answered so far: one cache entry per chunk (cache/queries/<key>/<xx>/<sha>.json). With `usable`,
+ * only good answers count: a chunk quarantined after fewer than maxAttempts replies may be asked again.
+ */
+function cachedAnswers(artifacts: string, usable = false): number {
   const root = path.join(artifacts, 'cache', 'queries');
   if (!existsSync(root)) return 0;
   let n = 0;
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) walk(path.join(dir, entry.name));
-      else if (entry.name.endsWith('.json')) n += 1;
+      else if (entry.name.endsWith('.json')) {
+        if (!usable) n += 1;
+        else if ((JSON.parse(readFileSync(path.join(dir, entry.name), 'utf8')) as { status?: string }).status === 'ok') n += 1;
+      }
     }
   };
   walk(root);
@@ -46,12 +52,12 @@ describe('pipeline: an llm worker killed with SIGKILL during query generation', 
       const handle = await h.start(input);
       const first = startLlmWorkerProcess(h.queues.llm);
       const deadline = Date.now() + 10 * 60_000;
-      while (cachedAnswers(h.artifacts) < 3) {
+      while (cachedAnswers(h.artifacts, true) < 3) {
         if (Date.now() > deadline) throw new Error('no chunk was answered within 10 minutes');
         await new Promise((r) => setTimeout(r, 200));
       }
       first.kill('SIGKILL');
-      const answeredBeforeKill = cachedAnswers(h.artifacts);
+      const answeredBeforeKill = cachedAnswers(h.artifacts, true);
       const second = startLlmWorkerProcess(h.queues.llm);
       try {
         return { summary: await handle.result(), answeredBeforeKill };

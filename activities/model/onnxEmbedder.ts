@@ -52,24 +52,45 @@ export class OnnxEmbedder {
     return out;
   }
 
+  /**
+   * Token ids as the Python tokenizer makes them. transformers.js truncates by cutting the closing special
+   * token ([SEP], </s>) off long texts; Hugging Face keeps it, so we truncate ourselves: the first
+   * max_seq_length - 1 tokens, then the closing token.
+   */
+  private encode(texts: string[]): { ids: bigint[][]; width: number } {
+    const limit = this.description.max_seq_length;
+    const ids = texts.map((text) => {
+      const full = this.tokenizer.encode(text);
+      return (full.length > limit ? [...full.slice(0, limit - 1), full[full.length - 1]!] : full).map(BigInt);
+    });
+    return { ids, width: Math.max(...ids.map((row) => row.length)) };
+  }
+
   private async embedBatch(texts: string[]): Promise<Float32Array[]> {
-    // The tokenizer's tensors are transformers.js's own type; only their data and dims are used.
-    const encoded = this.tokenizer(texts, { padding: true, truncation: true, max_length: this.description.max_seq_length }) as unknown as Record<
-      string,
-      { data: BigInt64Array; dims: number[] }
-    >;
+    const { ids, width: sequence } = this.encode(texts);
+    const pad = BigInt(this.tokenizer.pad_token_id ?? 0);
+    const inputIds = new BigInt64Array(texts.length * sequence).fill(pad);
+    const mask = new BigInt64Array(texts.length * sequence);
+    ids.forEach((row, b) => {
+      inputIds.set(row, b * sequence);
+      mask.fill(1n, b * sequence, b * sequence + row.length);
+    });
+    const available: Record<string, BigInt64Array> = {
+      input_ids: inputIds,
+      attention_mask: mask,
+      token_type_ids: new BigInt64Array(texts.length * sequence),
+    };
     const feeds: Record<string, Tensor> = {};
     for (const name of this.description.inputs) {
-      const tensor = encoded[name];
-      if (!tensor) throw new Error(`the tokenizer gave no ${name}, which the graph needs`);
-      feeds[name] = new Tensor('int64', tensor.data, tensor.dims);
+      const data = available[name];
+      if (!data) throw new Error(`the graph needs an input named ${name}, which GenQ does not know how to make`);
+      feeds[name] = new Tensor('int64', data, [texts.length, sequence]);
     }
     const result = await this.session.run(feeds);
     const hidden = result[this.description.output];
     if (!hidden) throw new Error(`the graph has no output ${this.description.output}`);
-    const [batch, sequence, width] = hidden.dims as [number, number, number];
+    const [batch, , width] = hidden.dims as [number, number, number];
     const data = hidden.data as Float32Array;
-    const mask = encoded.attention_mask!.data;
     const vectors: Float32Array[] = [];
     for (let b = 0; b < batch; b++) {
       const vector = new Float32Array(width);
