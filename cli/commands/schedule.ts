@@ -1,19 +1,10 @@
 import type { Command } from 'commander';
-import { connectClient } from '../../client/connect';
+import { withClient } from '../withClient';
 import { createPipelineSchedule, listPipelineSchedules } from '../../client/schedules';
 import { readRunConfig } from '../readConfig';
 
 export function registerSchedule(program: Command): void {
   const schedule = program.command('schedule').description('scheduled retraining runs (Temporal Schedules, overlap: skip)');
-
-  const withClient = async (work: (client: Awaited<ReturnType<typeof connectClient>>) => Promise<void>): Promise<void> => {
-    const client = await connectClient();
-    try {
-      await work(client);
-    } finally {
-      await client.connection.close();
-    }
-  };
 
   schedule
     .command('create <scheduleId>')
