@@ -17,7 +17,7 @@ function cachedAnswers(artifacts: string, usable = false): number {
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) walk(path.join(dir, entry.name));
-      else if (entry.name.endsWith('.json')) {
+      else if (/^[0-9a-f]{64}\.json$/.test(entry.name)) {
         if (!usable) n += 1;
         else if ((JSON.parse(readFileSync(path.join(dir, entry.name), 'utf8')) as { status?: string }).status === 'ok') n += 1;
       }
