@@ -4,7 +4,7 @@
  *
  * @example
  *   const client = await connectClient();
- *   const handle = await startPipeline(client, { extract: { source: { kind: 'jsonl', path: 'sample/listings.jsonl' } } });
+ *   const handle = await startPipeline(client, { extract: { source: { kind: 'jsonl', path: 'sample/spanish-listings.jsonl' } } });
  *   const summary = await handle.result();
  *   console.log(summary.artifacts.labeledCsv.uri);
  */

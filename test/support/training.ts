@@ -32,7 +32,7 @@ interface SampleListing {
  * queries made from their fields: training tests need pairs, not an LLM.
  */
 export function writeLabeledFixture(file: string, listings = 40): string {
-  const rows = readFileSync(path.join(stack.projectRoot, 'sample', 'listings.jsonl'), 'utf8')
+  const rows = readFileSync(path.join(stack.projectRoot, 'sample', 'spanish-listings.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim())
     .slice(0, listings)
