@@ -9,7 +9,7 @@ import { openArtifactStore } from '../artifacts/openStore';
 import { runStage } from '../artifacts/stageRunner';
 import type { ArtifactRef, StageResult } from '../artifacts/types';
 import { parseStageSettings } from '../extract/settings';
-import { heartbeat } from './activityContext';
+import { heartbeat } from '../activityContext';
 import { jsonlLines, parseChunk } from './chunkSource';
 import { LabeledOutputs } from './labeledOutputs';
 import type { LabeledSummary, QueryRecord, ShardRange } from './types';

@@ -17,7 +17,7 @@ import { runStage } from '../artifacts/stageRunner';
 import type { ArtifactRef, StageResult } from '../artifacts/types';
 import { LineWriter } from '../extract/lineWriter';
 import { parseStageSettings } from '../extract/settings';
-import { cancellationSignal, cancelledFailure, heartbeat, lastHeartbeat } from './activityContext';
+import { cancellationSignal, cancelledFailure, heartbeat, lastHeartbeat } from '../activityContext';
 import { askUntilValid } from './askUntilValid';
 import { readChunkSlice } from './chunkSource';
 import { ensureModel } from './ensureModel';

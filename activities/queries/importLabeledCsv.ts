@@ -18,7 +18,7 @@ import { runStage } from '../artifacts/stageRunner';
 import { ArtifactNotFoundError } from '../artifacts/store';
 import type { ArtifactRef, StageResult } from '../artifacts/types';
 import { parseStageSettings } from '../extract/settings';
-import { heartbeat } from './activityContext';
+import { heartbeat } from '../activityContext';
 import { LabeledOutputs } from './labeledOutputs';
 import type { ImportSummary } from './types';
 import { checkQueries, type QueryRejection } from './validate';

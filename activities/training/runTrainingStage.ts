@@ -14,7 +14,7 @@ import { openArtifactStore } from '../artifacts/openStore';
 import { runStage, type StageSpec } from '../artifacts/stageRunner';
 import type { ArtifactStore } from '../artifacts/store';
 import type { StageResult } from '../artifacts/types';
-import { cancellationSignal, cancelledFailure, heartbeat, lastHeartbeat } from '../queries/activityContext';
+import { cancellationSignal, cancelledFailure, heartbeat, lastHeartbeat } from '../activityContext';
 import { downloadCheckpoint, latestCheckpoint, pruneCheckpoints, uploadCheckpoint, type StoredCheckpoint } from './checkpointStore';
 import { failureOf } from './failures';
 import type { ErrorEvent, TrainerEvent } from './protocol';

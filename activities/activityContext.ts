@@ -1,5 +1,5 @@
 /**
- * The Temporal activity context, guarded: the query activities also run outside a worker (tests, the
+ * The Temporal activity context, guarded: activities also run outside a worker (tests, the
  * benchmark), where heartbeats go nowhere and nothing cancels them.
  */
 import { Context } from '@temporalio/activity';
