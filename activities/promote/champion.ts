@@ -39,3 +39,25 @@ export async function readChampion(store: ArtifactStore, indexName: string): Pro
   const text = await store.getText(championKey(checkIndexName(indexName)));
   return text === null ? null : (JSON.parse(text) as Champion);
 }
+
+export interface ChampionChange {
+  action: 'promote' | 'rollback';
+  at: string;
+  champion: Champion;
+  /** The champion it replaced, if any. */
+  previous: Champion | null;
+  reason: string;
+}
+
+/**
+ * Makes `champion` current: the history entry first, then the pointer in one write. A reader of the pointer
+ * sees the old champion or the new one; a crash between the two writes leaves a history entry and the old champion.
+ */
+export async function setChampion(store: ArtifactStore, champion: Champion, change: Omit<ChampionChange, 'champion' | 'at'>): Promise<ChampionChange> {
+  const indexName = checkIndexName(champion.indexName);
+  const at = new Date().toISOString();
+  const entry: ChampionChange = { ...change, at, champion };
+  await store.putText(`${championHistoryPrefix(indexName)}${at.replace(/[:.]/g, '-')}-${change.action}.json`, `${JSON.stringify(entry, null, 2)}\n`);
+  await store.putText(championKey(indexName), `${JSON.stringify(champion, null, 2)}\n`);
+  return entry;
+}
