@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the local stack and the tests need into .genq/ (GENQ_HOME). Idempotent: each part
 # is stamped with its pinned version and skipped when the stamp matches. Usage: infra/setup.sh [part...]
-# Parts: node postgres venv temporal versitygw ollama ferretdb smollm2 (default: all).
+# Parts: node postgres venv temporal versitygw ollama ferretdb smollm2 chromium (default: all).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -30,6 +30,21 @@ setup_postgres() {
     apt-get install -y --no-install-recommends postgresql
   # Debian starts a cluster on 5432; ours runs under .genq on its own port, so keep the system one quiet.
   (service postgresql stop >/dev/null 2>&1 || true)
+}
+
+# Debian's chromium, for the search page's browser test (driven by playwright-core, which ships no browser).
+setup_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then
+    local have; have=$(dpkg-query -W -f='${Version}' chromium 2>/dev/null || echo unknown)
+    stamp_ok chromium "$have" || stamp_set chromium "$have"
+    note "chromium: present ($have)"; return
+  fi
+  say "chromium (Debian package, for the search page test)"
+  [[ $(id -u) == 0 ]] || die "chromium is not installed and this is not root: run 'sudo apt-get install -y chromium' and retry"
+  run_logged "apt-get update" "$SETUP_LOGS/apt-update.log" apt-get update
+  DEBIAN_FRONTEND=noninteractive run_logged "apt-get install chromium" "$SETUP_LOGS/apt-chromium.log" \
+    apt-get install -y --no-install-recommends chromium
+  stamp_set chromium "$(dpkg-query -W -f='${Version}' chromium)"
 }
 
 setup_venv() {
@@ -101,13 +116,13 @@ setup_smollm2() {
 }
 
 parts=("$@")
-[[ ${#parts[@]} -gt 0 ]] || parts=(node postgres temporal versitygw smollm2 venv ollama ferretdb)
+[[ ${#parts[@]} -gt 0 ]] || parts=(node postgres temporal versitygw smollm2 venv ollama ferretdb chromium)
 started=$SECONDS
 say "setting up GenQ in $GENQ_HOME (parts: ${parts[*]})"
 for part in "${parts[@]}"; do
   case "$part" in
-    node|postgres|venv|temporal|versitygw|ollama|ferretdb|smollm2) "setup_$part" ;;
-    *) die "unknown setup part '$part' (known: node postgres venv temporal versitygw ollama ferretdb smollm2)" ;;
+    node|postgres|venv|temporal|versitygw|ollama|ferretdb|smollm2|chromium) "setup_$part" ;;
+    *) die "unknown setup part '$part' (known: node postgres venv temporal versitygw ollama ferretdb smollm2 chromium)" ;;
   esac
 done
 say "setup finished in $((SECONDS - started))s; $(du -sh "$GENQ_HOME" 2>/dev/null | cut -f1) in $GENQ_HOME"
