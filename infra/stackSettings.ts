@@ -14,6 +14,8 @@ export interface StackSettings {
   temporal: { address: string; namespace: string; uiUrl: string };
   s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; bucket: string };
   postgres: { url: string };
+  /** PostgreSQL with pgvector (the scale-out listing index); the index stage reads its URL from GENQ_PGVECTOR_URL. */
+  pgvector: { url: string };
   ollama: { host: string; testModel: string };
   mongo: { url: string };
 }
@@ -69,6 +71,9 @@ export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSe
     },
     postgres: {
       url: env.GENQ_PG_URL ?? `postgres://${get('GENQ_PG_USER')}@${host}:${get('GENQ_PG_PORT')}/${get('GENQ_PG_DATABASE')}`,
+    },
+    pgvector: {
+      url: env.GENQ_PGVECTOR_URL ?? `postgres://${get('GENQ_PG_USER')}@${host}:${get('GENQ_PGVECTOR_PORT')}/${get('GENQ_PG_DATABASE')}`,
     },
     ollama: { host: env.OLLAMA_HOST_URL ?? `http://${host}:${get('GENQ_OLLAMA_PORT')}`, testModel: get('GENQ_OLLAMA_TEST_MODEL') },
     mongo: { url: env.GENQ_MONGO_URL ?? `mongodb://${host}:${get('GENQ_MONGO_PORT')}/` },
