@@ -7,3 +7,4 @@ export { generateQueriesShard } from './queries/generateQueriesShard';
 export { assembleLabeled } from './queries/assembleLabeled';
 export { importLabeledCsv } from './queries/importLabeledCsv';
 export { trainTsdae, trainMnrl, exportModel } from './training/trainingActivities';
+export { currentChampion, promoteModel } from './promote/promoteActivities';

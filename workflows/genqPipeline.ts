@@ -156,7 +156,7 @@ async function trainAndExport(
   if (input.stopAfter === 'mnrl') return out;
 
   progress.start('export', 1, 'packages');
-  const exported = await gpu.exportModel({ artifacts: input.artifacts, settings: input.export, model: mnrl.model, texts: texts.file, textField: texts.field, force: forced('export') });
+  const exported = await gpu.exportModel({ artifacts: input.artifacts, settings: input.export, model: { folder: mnrl.model }, texts: texts.file, textField: texts.field, force: forced('export') });
   progress.finish('export', exported.reused ? 'reused' : 'done', 1);
   summary.export = brief(exported);
   out.modelPackage = exported.model;

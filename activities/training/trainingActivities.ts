@@ -112,7 +112,10 @@ export interface ExportModelInput {
   artifacts: string;
   force?: boolean;
   settings: ExportSettings;
-  model: ArtifactRef;
+  /** A trained model folder, or the base model by name (to evaluate it against the fine-tuned one). */
+  model: ModelSource;
+  /** cls or mean: needed for a plain transformers model, which states no pooling of its own. */
+  pooling?: 'cls' | 'mean';
   /** JSONL of texts for the parity check (chunks). */
   texts?: ArtifactRef;
   textField?: string;
@@ -120,16 +123,23 @@ export interface ExportModelInput {
 
 export async function exportModel(input: ExportModelInput): Promise<ModelStageResult> {
   const { settings } = input;
-  const inputs: Record<string, ArtifactRef> = { model: input.model };
+  const inputs: Record<string, ArtifactRef> = {};
+  if ('folder' in input.model) inputs.model = input.model.folder;
   if (input.texts) inputs.texts = input.texts;
   return withModelRef(await runTrainingStage({
     command: 'export',
     artifacts: input.artifacts,
     force: input.force,
     keepCheckpoints: 1,
-    spec: { stage: 'export', stageVersion: TRAINING_STAGE_VERSION, settings: { ...settings, textField: input.textField }, inputs },
+    spec: {
+      stage: 'export',
+      stageVersion: TRAINING_STAGE_VERSION,
+      settings: { ...settings, textField: input.textField, ...('name' in input.model ? { model: input.model.name, pooling: input.pooling } : {}) },
+      inputs,
+    },
     buildConfig: async (store, paths) => ({
-      model_path: await materializeFolder(store, input.model, cacheRoot()),
+      model_path: 'name' in input.model ? input.model.name : await materializeFolder(store, input.model.folder, cacheRoot()),
+      ...('name' in input.model && input.pooling ? { pooling: input.pooling } : {}),
       output_dir: paths.outputDir,
       normalize: settings.normalize,
       quantize: settings.quantize,
