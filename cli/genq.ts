@@ -3,6 +3,7 @@
 import '../workers/quietRuntime';
 import { Command } from 'commander';
 import { registerInspect } from './commands/inspect';
+import { registerRollback } from './commands/rollback';
 import { registerRun } from './commands/run';
 import { registerSchedule } from './commands/schedule';
 
@@ -11,6 +12,7 @@ program.name('genq').description('GenQ: domain-specific semantic search for prop
 registerRun(program);
 registerInspect(program);
 registerSchedule(program);
+registerRollback(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`genq: ${(err as Error).message}`);

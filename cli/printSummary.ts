@@ -9,6 +9,10 @@ export function printSummary(summary: PipelineSummary): void {
     const q = summary.queryShards;
     console.log(`  queries   ${q.total} shards (${q.reused} reused), ${q.llmCalls} LLM calls, ${q.cacheHits} cache hits`);
   }
+  if (summary.promotion) {
+    const p = summary.promotion;
+    console.log(`  promote   index ${p.indexName}: ${p.reason}`);
+  }
   printArtifacts(summary);
 }
 

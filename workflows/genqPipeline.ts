@@ -7,13 +7,14 @@ import { ApplicationFailure, executeChild, proxyActivities, setHandler, workflow
 import type * as activities from '../activities';
 import type { ArtifactRef, StageResult } from '../activities/artifacts/types';
 import { dataStageOptions, gpuStageOptions, quickOptions, withHeartbeat } from './activityOptions';
+import { evaluateIndexPromote, type EvaluatedArtifacts, type PromotionSummary } from './evaluateAndPromote';
 import { generateQueriesBatch, type QueryShard } from './generateQueriesBatch';
 import { progressQuery, ProgressTracker, shardDoneSignal } from './progress';
-import { describeInputIssues, pipelineInputSchema, type PipelineSettings } from './settings/pipeline';
+import { describeInputIssues, pipelineInputSchema, type ForceableStage, type PipelineSettings } from './settings/pipeline';
 
 /** Shards per child workflow: keeps each history small (a few events per shard). */
 const SHARDS_PER_BATCH = 50;
-const STAGES = ['extract', 'chunk', 'queries', 'assemble', 'tsdae', 'mnrl', 'export'] as const;
+const STAGES = ['extract', 'chunk', 'queries', 'assemble', 'tsdae', 'mnrl', 'export', 'evaluate', 'index', 'promote'] as const;
 type Stage = (typeof STAGES)[number];
 
 export interface PipelineSummary {
@@ -32,7 +33,9 @@ export interface PipelineSummary {
     mnrlModel?: ArtifactRef;
     /** The exported model package (ONNX graph, tokenizer, genq-model.json). */
     modelPackage?: ArtifactRef;
-  };
+  } & EvaluatedArtifacts;
+  /** Whether the model became its index's champion, and why (both nDCG@10 numbers). */
+  promotion?: PromotionSummary;
 }
 
 export function parsePipelineInput(raw: unknown): PipelineSettings {
@@ -59,7 +62,7 @@ export async function genqPipeline(rawInput: unknown): Promise<PipelineSummary> 
 
   const cpu = proxyActivities<typeof activities>({ ...withHeartbeat(dataStageOptions, input.heartbeatTimeoutSeconds), taskQueue: input.taskQueues.cpu });
   const cpuQuick = proxyActivities<typeof activities>({ ...quickOptions, taskQueue: input.taskQueues.cpu });
-  const forced = (stage: (typeof STAGES)[number]) => input.force.includes(stage);
+  const forced = (stage: ForceableStage) => input.force.includes(stage);
   const summary: PipelineSummary['stages'] = {};
 
   if (input.labeledCsv) {
@@ -69,9 +72,14 @@ export async function genqPipeline(rawInput: unknown): Promise<PipelineSummary> 
     progress.finish('assemble', imported.reused ? 'reused' : 'done', requireFile(imported, 'pairs.jsonl').count);
     summary.assemble = brief(imported);
     const labeled = labeledArtifacts(imported);
-    // Imported pairs carry no chunks.jsonl: the chunk texts for TSDAE and the parity check come from the pairs.
-    const trained = input.stopAfter === 'assemble' ? {} : await trainAndExport(input, progress, summary, labeled, { file: labeled.trainPairs, field: 'chunk' });
-    return { stages: summary, queryShards: { total: 0, reused: 0, llmCalls: 0, cacheHits: 0 }, artifacts: { ...labeled, ...trained } };
+    const corpus = { chunks: requireFile(imported, 'chunks.jsonl'), listings: requireFile(imported, 'listings.jsonl') };
+    const trained = input.stopAfter === 'assemble' ? { artifacts: {} } : await trainAndRelease(input, progress, summary, labeled, corpus);
+    return {
+      stages: summary,
+      queryShards: { total: 0, reused: 0, llmCalls: 0, cacheHits: 0 },
+      artifacts: { ...corpus, ...labeled, ...trained.artifacts },
+      ...(trained.promotion ? { promotion: trained.promotion } : {}),
+    };
   }
 
   progress.start('extract', 0, 'listings');
@@ -97,7 +105,7 @@ export async function genqPipeline(rawInput: unknown): Promise<PipelineSummary> 
   summary.assemble = brief(assembled);
 
   const labeled = labeledArtifacts(assembled);
-  const trained = input.stopAfter === 'assemble' ? {} : await trainAndExport(input, progress, summary, labeled, { file: chunks, field: 'text' });
+  const trained = input.stopAfter === 'assemble' ? { artifacts: {} } : await trainAndRelease(input, progress, summary, labeled, { chunks, listings });
   const shardSummaries = shardResults.map((r) => r.summary as { llmCalls?: number; cacheHits?: number });
   return {
     stages: summary,
@@ -113,22 +121,30 @@ export async function genqPipeline(rawInput: unknown): Promise<PipelineSummary> 
       chunksCsv: chunked.files['chunks.csv'],
       chunks,
       ...labeled,
-      ...trained,
+      ...trained.artifacts,
     },
+    ...(trained.promotion ? { promotion: trained.promotion } : {}),
   };
 }
 
-/** Stages 4-6 on the gpu queue: TSDAE (optional), MNRL from its output or from the base model, export. */
-async function trainAndExport(
+type Released = { artifacts: Partial<PipelineSummary['artifacts']>; promotion?: PromotionSummary };
+
+/**
+ * Stages 4-6 on the gpu queue: TSDAE (optional), MNRL from its output or from the base model, export; then
+ * evaluation, index and promotion (stages 7-9) unless the run stops earlier.
+ */
+async function trainAndRelease(
   input: PipelineSettings,
   progress: ProgressTracker,
   summary: PipelineSummary['stages'],
   labeled: ReturnType<typeof labeledArtifacts>,
-  texts: { file: ArtifactRef; field: string },
-): Promise<Pick<PipelineSummary['artifacts'], 'tsdaeModel' | 'mnrlModel' | 'modelPackage'>> {
+  corpus: { chunks: ArtifactRef; listings: ArtifactRef },
+): Promise<Released> {
+  const texts = { file: corpus.chunks, field: 'text' };
   const gpu = proxyActivities<typeof activities>({ ...withHeartbeat(gpuStageOptions, input.heartbeatTimeoutSeconds), taskQueue: input.taskQueues.gpu });
-  const forced = (stage: Stage) => input.force.includes(stage);
-  const out: Pick<PipelineSummary['artifacts'], 'tsdaeModel' | 'mnrlModel' | 'modelPackage'> = {};
+  const forced = (stage: ForceableStage) => input.force.includes(stage);
+  const out: Partial<PipelineSummary['artifacts']> = {};
+  const lossCurves: { tsdae?: ArtifactRef; mnrl?: ArtifactRef } = {};
 
   let startModel: { name: string } | { folder: ArtifactRef } = { name: input.mnrl.baseModel };
   if (input.tsdae.enabled) {
@@ -137,9 +153,10 @@ async function trainAndExport(
     progress.finish('tsdae', tsdae.reused ? 'reused' : 'done', tsdae.summary.steps);
     summary.tsdae = brief(tsdae);
     out.tsdaeModel = tsdae.model;
+    lossCurves.tsdae = tsdae.files['progress.jsonl'];
     if (input.mnrl.startFrom === 'tsdae') startModel = { folder: tsdae.model };
   } else progress.finish('tsdae', 'skipped', 0);
-  if (input.stopAfter === 'tsdae') return out;
+  if (input.stopAfter === 'tsdae') return { artifacts: out };
 
   progress.start('mnrl', input.mnrl.maxSteps ?? 0, 'steps');
   const mnrl = await gpu.trainMnrl({
@@ -153,14 +170,24 @@ async function trainAndExport(
   progress.finish('mnrl', mnrl.reused ? 'reused' : 'done', mnrl.summary.steps);
   summary.mnrl = brief(mnrl);
   out.mnrlModel = mnrl.model;
-  if (input.stopAfter === 'mnrl') return out;
+  lossCurves.mnrl = mnrl.files['progress.jsonl'];
+  if (input.stopAfter === 'mnrl') return { artifacts: out };
 
   progress.start('export', 1, 'packages');
   const exported = await gpu.exportModel({ artifacts: input.artifacts, settings: input.export, model: { folder: mnrl.model }, texts: texts.file, textField: texts.field, force: forced('export') });
   progress.finish('export', exported.reused ? 'reused' : 'done', 1);
   summary.export = brief(exported);
   out.modelPackage = exported.model;
-  return out;
+  if (input.stopAfter === 'export') return { artifacts: out };
+
+  const released = await evaluateIndexPromote(
+    input,
+    progress,
+    (stage, result) => (summary[stage] = brief(result)),
+    { ...corpus, heldOutPairs: labeled.heldOutPairs, texts },
+    { modelPackage: exported.model, ...(out.tsdaeModel ? { tsdaeModel: out.tsdaeModel } : {}), lossCurves },
+  );
+  return { artifacts: { ...out, ...released.artifacts }, ...(released.promotion ? { promotion: released.promotion } : {}) };
 }
 
 function labeledArtifacts(result: StageResult<unknown>) {

@@ -4,6 +4,9 @@
  * Gives the same outputs as assembleLabeled. Queries are repaired (list numbering, quotes) or dropped
  * (empty, preambles such as "Here are five potential questions...:", duplicates, copies of the chunk); a row
  * left with no usable query is quarantined. Long queries are kept: they are the user's, only unusable ones go.
+ * It also writes the chunk table (`chunks.jsonl`, every row with an id and a document) and `listings.jsonl`
+ * (ids only: a labelled CSV carries no structured fields), so evaluation and the index see the same corpus as
+ * after extract and chunk.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -11,19 +14,22 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import { CsvError, parse } from 'csv-parse';
+import { chunkJsonLine } from '../chunk/outputLines';
 import { querySettingsSchema, type QuerySettings, type QuerySettingsInput } from '../../workflows/settings/queries';
 import { hashFile } from '../artifacts/hashing';
 import { openArtifactStore } from '../artifacts/openStore';
 import { runStage } from '../artifacts/stageRunner';
 import { ArtifactNotFoundError } from '../artifacts/store';
 import type { ArtifactRef, StageResult } from '../artifacts/types';
+import { LineWriter } from '../extract/lineWriter';
 import { parseStageSettings } from '../extract/settings';
 import { heartbeat } from '../activityContext';
 import { LabeledOutputs } from './labeledOutputs';
 import type { ImportSummary } from './types';
 import { checkQueries, type QueryRejection } from './validate';
 
-export const IMPORT_STAGE_VERSION = 1;
+/** 2: also writes chunks.jsonl and listings.jsonl. */
+export const IMPORT_STAGE_VERSION = 2;
 
 export interface ImportLabeledCsvInput {
   artifacts: string;
@@ -96,6 +102,11 @@ async function importRows(file: string, workDir: string, settings: QuerySettings
   const count = (reasons: QueryRejection[]): void => {
     for (const r of reasons) if (r.code !== 'wrong-count') dropped[r.code] = (dropped[r.code] ?? 0) + 1;
   };
+  const chunkTable = LineWriter.open(path.join(workDir, 'chunks.jsonl'));
+  const listingTable = LineWriter.open(path.join(workDir, 'listings.jsonl'));
+  const push = async (writer: LineWriter, line: string): Promise<void> => {
+    if (writer.push(line)) await writer.flush();
+  };
   let rows = 0;
   let cleanedQueries = 0;
   let longQueries = 0;
@@ -112,6 +123,11 @@ async function importRows(file: string, workDir: string, settings: QuerySettings
       const ordinal = perListing.get(listingId) ?? 0;
       perListing.set(listingId, ordinal + 1);
       const chunkId = `${listingId}#${ordinal}`;
+      if (listingId && document.trim() !== '') {
+        const idJson = JSON.stringify(listingId);
+        if (ordinal === 0) await push(listingTable, `{"id":${idJson},"text":"","fields":{}}`);
+        await push(chunkTable, chunkJsonLine(idJson, { index: ordinal, start: 0, end: document.length, text: document }));
+      }
       const raw = columns.queries.map((i) => cells[i] ?? '');
       const verdict = checkQueries(raw, { minChars: settings.minQueryChars, chunk: document });
       count(verdict.ok ? verdict.dropped : verdict.reasons);
@@ -129,10 +145,16 @@ async function importRows(file: string, workDir: string, settings: QuerySettings
     }
   } catch (err) {
     out?.destroy();
+    chunkTable.destroy();
+    listingTable.destroy();
     if (err instanceof CsvError) throw importFailure(`${file} is not valid CSV: ${err.message}`);
     throw err;
   }
   if (!out) throw importFailure(`${file} is empty; give a CSV with a header id,document,query1..queryN`);
+  await chunkTable.close();
+  await listingTable.close();
   const { files, summary } = await out.close(rows);
+  files['chunks.jsonl'] = { path: path.join(workDir, 'chunks.jsonl'), count: chunkTable.count };
+  files['listings.jsonl'] = { path: path.join(workDir, 'listings.jsonl'), count: listingTable.count };
   return { files, summary: { ...summary, droppedQueries: dropped, cleanedQueries, longQueries } };
 }

@@ -4,13 +4,18 @@
  */
 import { z } from 'zod';
 import { chunkSettingsSchema } from './chunk';
+import { evaluateSettingsSchema } from './evaluate';
 import { extractSettingsSchema } from './extract';
+import { indexSettingsSchema } from './index';
+import { promoteSettingsSchema } from './promote';
 import { querySettingsSchema } from './queries';
 import { taskQueuesSchema } from './taskQueues';
 import { exportSettingsSchema, mnrlSettingsSchema, tsdaeSettingsSchema } from './training';
 
-export const forceableStages = ['extract', 'chunk', 'queries', 'assemble', 'tsdae', 'mnrl', 'export'] as const;
+export const forceableStages = ['extract', 'chunk', 'queries', 'assemble', 'tsdae', 'mnrl', 'export', 'evaluate', 'index'] as const;
 export type ForceableStage = (typeof forceableStages)[number];
+/** Where a run may stop: any stage, up to 'promote' (the whole method). */
+export const lastStages = [...forceableStages, 'promote'] as const;
 
 export const pipelineInputSchema = z
   .object({
@@ -29,10 +34,23 @@ export const pipelineInputSchema = z
     tsdae: tsdaeSettingsSchema.prefault({}),
     mnrl: mnrlSettingsSchema.prefault({}),
     export: exportSettingsSchema.prefault({}),
+    evaluate: evaluateSettingsSchema
+      .extend({
+        queriesFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Also rank your own labelled queries: JSONL lines {"query": "...", "relevant": ["listing id", ...]} (a path on the cpu workers or s3://).'),
+      })
+      .prefault({}),
+    index: indexSettingsSchema.prefault({}),
+    promote: promoteSettingsSchema.prefault({}),
     stopAfter: z
-      .enum(forceableStages)
-      .default('export')
-      .describe("The last stage to run: 'assemble' stops with the labelled pairs (the data half), 'export' goes on to a model package."),
+      .enum(lastStages)
+      .default('promote')
+      .describe(
+        "The last stage to run: 'assemble' stops with the labelled pairs (the data half), 'export' with a model package, 'evaluate' with its report; 'promote' (the default) runs the whole method: the model is indexed and becomes the champion if it wins.",
+      ),
     force: z.array(z.enum(forceableStages)).default([]).describe('Stages to recompute even when a finished output with the same key exists.'),
     taskQueues: taskQueuesSchema.prefault({}),
     heartbeatTimeoutSeconds: z
