@@ -57,7 +57,7 @@ export async function setChampion(store: ArtifactStore, champion: Champion, chan
   const indexName = checkIndexName(champion.indexName);
   const at = new Date().toISOString();
   const entry: ChampionChange = { ...change, at, champion };
-  await store.putText(`${championHistoryPrefix(indexName)}${at.replace(/[:.]/g, '-')}-${change.action}.json`, `${JSON.stringify(entry, null, 2)}\n`);
+  await store.putText(`${championHistoryPrefix(indexName)}${at.replace(/[:.]/g, '-')}-${change.action}-${champion.modelVersion.slice(0, 12)}.json`, `${JSON.stringify(entry, null, 2)}\n`);
   await store.putText(championKey(indexName), `${JSON.stringify(champion, null, 2)}\n`);
   return entry;
 }
