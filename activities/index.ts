@@ -8,3 +8,4 @@ export { assembleLabeled } from './queries/assembleLabeled';
 export { importLabeledCsv } from './queries/importLabeledCsv';
 export { trainTsdae, trainMnrl, exportModel } from './training/trainingActivities';
 export { currentChampion, promoteModel } from './promote/promoteActivities';
+export { evaluateModels } from './evaluate/evaluateModels';
