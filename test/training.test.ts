@@ -72,6 +72,15 @@ describe('training: TSDAE, MNRL and export on the gpu queue (CPU, MiniLM, tiny s
     } finally {
       await embedder.close();
     }
+
+    // The run goes on to evaluation and the promotion gate (the sample's held-out listings, SmolLM2's queries).
+    assert.ok(summary.artifacts.report && summary.promotion, 'the sample run is evaluated and judged');
+    const report = JSON.parse(readFileSync(fileURLToPath(summary.artifacts.report.uri), 'utf8')) as { metrics: Record<string, { ndcgAt10: number }> };
+    for (const model of ['candidate', 'base', 'bm25']) assert.ok(Number.isFinite(report.metrics[model]?.ndcgAt10), `report has ${model}`);
+    const { decision } = summary.promotion;
+    assert.equal(decision.candidateNdcgAt10, report.metrics.candidate!.ndcgAt10);
+    assert.equal(summary.promotion.promoted, decision.candidateNdcgAt10 > decision.opponentNdcgAt10 + decision.margin, summary.promotion.reason);
+    assert.equal(summary.artifacts.index !== undefined, summary.promotion.promoted, 'an index exactly when promoted');
   });
 
   it('resumes MNRL from the newest uploaded checkpoint after its gpu worker is killed with SIGKILL', async () => {
