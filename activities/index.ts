@@ -9,3 +9,4 @@ export { importLabeledCsv } from './queries/importLabeledCsv';
 export { trainTsdae, trainMnrl, exportModel } from './training/trainingActivities';
 export { currentChampion, promoteModel } from './promote/promoteActivities';
 export { evaluateModels } from './evaluate/evaluateModels';
+export { buildListingIndex } from './index/buildListingIndex';
