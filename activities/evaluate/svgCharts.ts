@@ -74,8 +74,10 @@ export function lineChart(title: string, series: readonly LineSeries[], axes: { 
     parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${num(y(v))}" y2="${num(y(v))}" class="grid"/>`);
     parts.push(`<text x="${margin.left - 6}" y="${num(y(v) + 4)}" text-anchor="end" class="tick">${formatTick(v)}</text>`);
   }
-  for (let t = 0; t <= 4; t++) {
-    const v = xMin + ((xMax - xMin) * t) / 4;
+  // Steps are whole numbers: label whole steps only.
+  const wholeX = all.every((p) => Number.isInteger(p.x));
+  const xTicks = [...new Set(Array.from({ length: 5 }, (_, t) => xMin + ((xMax - xMin) * t) / 4).map((v) => (wholeX ? Math.round(v) : v)))];
+  for (const v of xTicks) {
     parts.push(`<text x="${num(x(v))}" y="${margin.top + plotH + 16}" text-anchor="middle" class="tick">${formatTick(v)}</text>`);
   }
   parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 6}" text-anchor="middle" class="label">${escapeXml(axes.x)}</text>`);
