@@ -5,7 +5,7 @@
  */
 import { OnnxEmbedder } from '../model/onnxEmbedder';
 import { indexSettingsSchema, type IndexSettings, type IndexSettingsInput } from '../../workflows/settings/index';
-import { readChunkRows, readListingRows } from './indexRows';
+import { chunkListingRows, readChunkRows, readListingRows } from './indexRows';
 import { modelFolderDigest } from './modelVersion';
 import { writeEmbeddedIndex } from './writeEmbeddedIndex';
 import { writePgvectorIndex } from './writePgvectorIndex';
@@ -47,6 +47,8 @@ export async function buildIndexFolder(options: BuildIndexFolderOptions): Promis
   const settings = parsed.data;
   const listings = await readListingRows(options.listingsFile);
   const chunks = await readChunkRows(options.chunksFile);
+  // Before the slow part: chunks of listings that are not in the listings file mean mismatched inputs.
+  chunkListingRows(chunks, listings);
   const modelVersion = options.modelVersion ?? (await modelFolderDigest(options.modelFolder));
 
   const embedder = await OnnxEmbedder.load(options.modelFolder, { batchSize: settings.batchSize });

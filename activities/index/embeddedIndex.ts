@@ -17,7 +17,7 @@ import { assertLittleEndian } from './writeEmbeddedIndex';
 
 export interface EmbeddedSearchOptions {
   /**
-   * With an HNSW graph, a filter expected to leave at most this many chunks is answered by an exact scan
+   * With an HNSW graph, a filter expected to leave fewer than this many chunks is answered by an exact scan
    * (cheaper than a graph walk that must skip most nodes, and exact). @default 20000
    */
   exactFallbackRows?: number;
@@ -183,7 +183,7 @@ export class EmbeddedListingIndex implements ListingIndex {
     let passed = 0;
     for (let i = 0; i < sample; i++) if (predicate(this.chunkListing[Math.floor((i * n) / sample)]!)) passed += 1;
     const share = sample === 0 ? 0 : passed / sample;
-    return share * n <= this.options.exactFallbackRows || share < this.options.exactFallbackShare;
+    return share * n < this.options.exactFallbackRows || share < this.options.exactFallbackShare;
   }
 
   /**
