@@ -149,7 +149,7 @@ finish_pgvector() {
     "create database \"$GENQ_PG_DATABASE\"" >/dev/null
   # Loads vector.so, so a server without a working extension fails here, at start, not in the index stage.
   "$psql" -h "$H" -p "$GENQ_PGVECTOR_PORT" -U "$GENQ_PG_USER" -d "$GENQ_PG_DATABASE" -qc \
-    "create extension if not exists vector; select '[1,2]'::vector <=> '[2,1]'::vector" >/dev/null \
+    "set client_min_messages = warning; create extension if not exists vector; select '[1,2]'::vector <=> '[2,1]'::vector" >/dev/null \
     || die "pgvector: the vector extension does not load; see $(logfile pgvector)"
 }
 launch_worker() {
