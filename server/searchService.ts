@@ -91,7 +91,13 @@ export class SearchService {
       this.current = loaded;
       this.lastFailure = null;
       this.log(`genq serve: ${this.indexName} now answers with model ${champion.modelVersion.slice(0, 12)} (index ${loaded.index.size} chunks, promoted ${champion.promotedAt})`);
-      if (previous) void previous.inFlight.retire().catch((err: unknown) => this.log(`genq serve: closing the previous champion failed: ${(err as Error).message}`));
+      if (previous) {
+        const version = previous.modelVersion.slice(0, 12);
+        void previous.inFlight.retire().then(
+          () => this.log(`genq serve: ${this.indexName}: model ${version} closed after its last request`),
+          (err: unknown) => this.log(`genq serve: ${this.indexName}: closing model ${version} failed: ${(err as Error).message}`),
+        );
+      }
     } catch (err) {
       const message = (err as Error).message;
       // Say it once per distinct failure, not every poll.

@@ -7,7 +7,8 @@
  * Two model packages, so a reload is visible in answers: A (the model's own 256-token limit, exact index) and
  * B (the same weights exported with a 128-token limit, so a different package digest; its index an HNSW graph).
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LocalArtifactStore } from '../../activities/artifacts/localStore';
@@ -35,7 +36,6 @@ export interface SearchFixture {
   promote(indexName: string, model: FixtureModel): Promise<Champion>;
   /** A fresh index name no other test uses. */
   indexName(prefix?: string): string;
-  close(): Promise<void>;
 }
 
 const MODELS: Record<FixtureModel, { maxSeqLength?: number; index: IndexSettingsInput }> = {
@@ -53,6 +53,8 @@ export function searchFixture(): Promise<SearchFixture> {
 
 async function buildFixture(): Promise<SearchFixture> {
   const artifacts = await mkdtemp(path.join(tmpdir(), 'genq-search-fixture-'));
+  // Shared by every suite in the process, so no suite may delete it: it goes when the process does.
+  process.once('exit', () => rmSync(artifacts, { recursive: true, force: true }));
   const store = new LocalArtifactStore(artifacts);
   const extracted = await extractListings({ artifacts, settings: { source: { kind: 'jsonl', path: path.join(stack.projectRoot, 'sample', 'spanish-listings.jsonl') } } });
   const listings = extracted.files['listings.jsonl']!;
@@ -90,7 +92,6 @@ async function buildFixture(): Promise<SearchFixture> {
       await setChampion(store, champion, { action: 'promote', previous: await readChampion(store, indexName), reason: `test fixture: model ${model}` });
       return champion;
     },
-    close: () => rm(artifacts, { recursive: true, force: true }),
   };
 }
 
