@@ -42,7 +42,8 @@ export const pipelineInputSchema = z
           .optional()
           .describe('Also rank your own labelled queries: JSONL lines {"query": "...", "relevant": ["listing id", ...]} (a path on the cpu workers or s3://).'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe(evaluateSettingsSchema.description ?? 'Evaluate: the model against the base model, the champion and BM25 on held-out queries.'),
     index: indexSettingsSchema.prefault({}),
     promote: promoteSettingsSchema.prefault({}),
     stopAfter: z
