@@ -12,7 +12,8 @@
  *
  *   npm run bench -- retrieval-quality [--tsdae-steps 100] [--mnrl-steps 200] [--max-queries 1000] [--zaragoza 40] [--artifacts DIR]
  */
-import { mkdtempSync } from 'node:fs';
+import '../workers/quietRuntime';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,7 @@ interface Report {
 
 async function main(): Promise<void> {
   const artifacts = stringOption('artifacts') ?? mkdtempSync(path.join(tmpdir(), 'genq-quality-'));
+  mkdirSync(artifacts, { recursive: true });
   const tsdaeSteps = intOption('tsdae-steps', 100);
   const mnrlSteps = intOption('mnrl-steps', 200);
   const maxQueries = intOption('max-queries', 1000);
