@@ -20,6 +20,7 @@ import path from 'node:path';
 import { chunkListings } from '../activities/chunk';
 import { extractListings } from '../activities/extract';
 import { LineWriter } from '../activities/extract/lineWriter';
+import { seededRandom } from '../activities/seededRandom';
 
 const PEAK_RSS_TARGET_MB = 300;
 
@@ -31,16 +32,6 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
-/** mulberry32: a small seeded generator, so every run benchmarks the same data. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CITIES = ['Madrid', 'Barcelona', 'Valencia', 'Sevilla', 'Zaragoza', 'Málaga', 'Bilbao', 'Murcia', 'Palma', 'Alicante'];
 const TYPES = ['piso', 'casa', 'chalet', 'estudio', 'loft', 'ático', 'dúplex', 'apartamento'];
@@ -65,7 +56,7 @@ const PHRASES = [
 
 /** Writes `count` listings as JSONL and returns the file's size. */
 async function generate(file: string, count: number, seed: number): Promise<number> {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const out = LineWriter.open(file);
   for (let i = 0; i < count; i += 1) {

@@ -27,6 +27,7 @@ import type { IndexHit, ListingIndex } from '../activities/index/types';
 import { writeEmbeddedIndex } from '../activities/index/writeEmbeddedIndex';
 import { writePgvectorIndex } from '../activities/index/writePgvectorIndex';
 import { indexSettingsSchema } from '../workflows/settings/index';
+import { seededRandom } from '../activities/seededRandom';
 
 const NAME = 'search-latency';
 const DIMENSIONS = 384;
@@ -49,16 +50,6 @@ function parseSize(text: string): number {
 
 const sizeLabel = (n: number): string => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}m` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
 
-/** mulberry32: a small seeded generator, so every run benchmarks the same data. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(random: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
@@ -82,7 +73,7 @@ interface Corpus {
 }
 
 function generate(n: number, queryCount: number, seed: number): Corpus {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const normal = gaussian(random);
   const centres = new Float32Array(CENTRES * DIMENSIONS);
   for (let i = 0; i < centres.length; i++) centres[i] = normal();

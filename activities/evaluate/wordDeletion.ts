@@ -5,18 +5,7 @@
  * seed mixes the run's seed with the text, so a text's noisy copy does not depend on which others were drawn.
  */
 import { sha256Hex } from '../artifacts/hashing';
-
-/** mulberry32: a tiny, well-mixed 32-bit generator; uniform numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}
+import { seededRandom } from '../seededRandom';
 
 export function deleteWords(text: string, ratio: number, random: () => number): string {
   const words = text.split(/\s+/).filter((word) => word.length > 0);

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { importLabeledCsv } from '../../activities/queries/importLabeledCsv';
 import { trainerPython } from '../../activities/training/trainerProcess';
 import { loadStackSettings } from '../../infra/stackSettings';
+import { seededRandom } from '../../activities/seededRandom';
 
 export const projectRoot = (): string => loadStackSettings().projectRoot;
 export const referenceCsv = (): string => path.resolve(projectRoot(), '..', 'shared', 'data', 'seed_genq', 'labeled.csv');
@@ -149,16 +150,8 @@ export async function importReferencePairs(dir: string): Promise<PairFiles> {
   };
 }
 
-/** mulberry32: a small seeded generator. */
-export function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (mulberry32), so every run benchmarks the same data. */
+export const rng = seededRandom;
 
 export async function readJsonLines(file: string): Promise<string[]> {
   const lines: string[] = [];
