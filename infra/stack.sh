@@ -86,33 +86,26 @@ launch_mongo() {
   exec "$GENQ_BIN/ferretdb" --listen-addr "$H:$GENQ_MONGO_PORT" --sqlite-dir "$GENQ_DATA/ferretdb"
 }
 
-prepare_postgres() {
-  local data=$GENQ_DATA/postgres sock=$GENQ_RUN/postgres
+# A throwaway PostgreSQL cluster under .genq for service $1, made by the initdb in bin dir $2.
+prepare_cluster() {
+  local name=$1 bin=$2 data=$GENQ_DATA/$1 sock=$GENQ_RUN/$1
   mkdir -p "$sock"
   if [[ ! -f $data/PG_VERSION ]]; then
-    note "postgres: creating a throwaway cluster in $data"
+    note "$name: creating a throwaway cluster in $data"
     mkdir -p "$data"
     [[ $(id -u) == 0 ]] && chown -R postgres:postgres "$data" "$sock"
-    as_pg_user "$(pg_bin_dir)/initdb" -D "$data" -U "$GENQ_PG_USER" --auth=trust -E UTF8 --locale=C.UTF-8 \
-      >"$(logfile postgres).initdb" 2>&1 || die "postgres: initdb failed; see $(logfile postgres).initdb"
+    as_pg_user "$bin/initdb" -D "$data" -U "$GENQ_PG_USER" --auth=trust -E UTF8 --locale=C.UTF-8 \
+      >"$(logfile "$name").initdb" 2>&1 || die "$name: initdb failed; see $(logfile "$name").initdb"
   fi
   [[ $(id -u) == 0 ]] && chown postgres:postgres "$sock"
   return 0
 }
 
+prepare_postgres() { prepare_cluster postgres "$(pg_bin_dir)"; }
+
 prepare_pgvector() {
-  local data=$GENQ_DATA/pgvector sock=$GENQ_RUN/pgvector
   [[ -x "$(pgvector_bin_dir)/postgres" ]] || die "pgvector: $(pgvector_bin_dir)/postgres is missing; run infra/setup.sh pgvector"
-  mkdir -p "$sock"
-  if [[ ! -f $data/PG_VERSION ]]; then
-    note "pgvector: creating a throwaway cluster in $data"
-    mkdir -p "$data"
-    [[ $(id -u) == 0 ]] && chown -R postgres:postgres "$data" "$sock"
-    as_pg_user "$(pgvector_bin_dir)/initdb" -D "$data" -U "$GENQ_PG_USER" --auth=trust -E UTF8 --locale=C.UTF-8 \
-      >"$(logfile pgvector).initdb" 2>&1 || die "pgvector: initdb failed; see $(logfile pgvector).initdb"
-  fi
-  [[ $(id -u) == 0 ]] && chown postgres:postgres "$sock"
-  return 0
+  prepare_cluster pgvector "$(pgvector_bin_dir)"
 }
 
 # After a service answers its health check: the bits of state the tests and the pipeline expect.
