@@ -13,7 +13,7 @@
  * source_model, or --python-model) with the trainer's load_encoder, with the package's pooling, normalisation
  * and max_seq_length.
  * Texts: a seeded sample of N (default 2000) non-empty chunks of ../shared/data/seed_genq/chunks.csv, read in
- * place. The CPU is shared, so the sides take turns: each of `--runs` rounds (default 3) runs the Python
+ * place. The CPU is shared, so the sides take turns: each of `--runs` rounds (default 2) runs the Python
  * encode (a fresh process: load, warm up on the first 64 texts, embed all N once), then node fp32, then node
  * int8 (each loaded and warmed up on the first 64 texts once, before the first round); each side's best round
  * counts. Only the embed call is timed (tokenisation, graph, pooling, normalisation), not model loading.
@@ -235,7 +235,7 @@ async function run(): Promise<void> {
       texts: intOption('texts', 2000),
       batch: intOption('batch', 32),
       threads: intOption('threads', availableParallelism()),
-      runs: intOption('runs', 3),
+      runs: intOption('runs', 2),
       queries: intOption('queries', 300),
       dir,
       log: path.join(dir, 'bench.log'),
