@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { rollbackChampion } from '../activities/promote/rollback';
 import type { PipelineSummary } from '../workflows/genqPipeline';
 import type { PipelineInput } from '../workflows/settings/pipeline';
 import { openHarness, readArtifactText, type Harness } from './support/pipelineHarness';
-import { uniqueName } from './support/stack';
+import { stack, uniqueName } from './support/stack';
 import { tinyTraining, writeLabeledFixture } from './support/training';
 
 interface ReportJson {
@@ -29,8 +30,13 @@ describe('release: evaluate, index and promote at the end of a run (labelled fix
   });
   after(async () => h.close());
 
+  let firstRunId = '';
   const run = (input: Partial<PipelineInput>): Promise<PipelineSummary> =>
-    h.withWorkers(['cpu', 'gpu'], async () => (await h.start({ labeledCsv, ...tinyTraining(), ...input })).result());
+    h.withWorkers(['cpu', 'gpu'], async () => {
+      const handle = await h.start({ labeledCsv, ...tinyTraining(), ...input });
+      firstRunId ||= handle.workflowId;
+      return handle.result();
+    });
 
   it('reports the model against the base model and BM25, builds its index and makes it the first champion', async () => {
     first = await run({ promote: { indexName, margin: -1 } });
@@ -45,6 +51,9 @@ describe('release: evaluate, index and promote at the end of a run (labelled fix
     }
     assert.ok(metrics.candidate!.ndcgAt10 > 0.1, `the fine-tuned model finds held-out listings: nDCG@10 ${metrics.candidate!.ndcgAt10}`);
     assert.match(await readArtifactText(reportHtml.uri), /<svg/);
+    const printed = execFileSync(process.execPath, ['dist/cli/genq.js', 'report', firstRunId], { cwd: stack.projectRoot, encoding: 'utf8' });
+    assert.match(printed, new RegExp(`candidate\\s+${metrics.candidate!.ndcgAt10.toFixed(4)}`), `genq report prints the candidate's nDCG@10:\n${printed}`);
+    assert.match(printed, /report\.html\s+file:\/\//);
 
     assert.equal(first.promotion?.promoted, true, first.promotion?.reason);
     assert.equal(first.promotion?.decision.opponent, 'base');

@@ -45,10 +45,19 @@ export class OnnxEmbedder {
     return this.description.dimensions;
   }
 
-  /** One Float32Array per text, in order. */
+  /**
+   * One Float32Array per text, in order. Texts are batched by token length (as sentence-transformers'
+   * encode does), so a batch pads to its own longest text, not to the longest of a random mix.
+   */
   async embed(texts: string[]): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += this.batchSize) out.push(...(await this.embedBatch(texts.slice(i, i + this.batchSize))));
+    const ids = this.encode(texts);
+    const order = ids.map((_, i) => i).sort((a, b) => ids[b]!.length - ids[a]!.length);
+    const out = new Array<Float32Array>(texts.length);
+    for (let i = 0; i < order.length; i += this.batchSize) {
+      const batch = order.slice(i, i + this.batchSize);
+      const vectors = await this.embedBatch(batch.map((index) => ids[index]!));
+      batch.forEach((index, j) => (out[index] = vectors[j]!));
+    }
     return out;
   }
 
@@ -57,20 +66,20 @@ export class OnnxEmbedder {
    * token ([SEP], </s>) off long texts; Hugging Face keeps it, so we truncate ourselves: the first
    * max_seq_length - 1 tokens, then the closing token.
    */
-  private encode(texts: string[]): { ids: bigint[][]; width: number } {
+  private encode(texts: string[]): bigint[][] {
     const limit = this.description.max_seq_length;
-    const ids = texts.map((text) => {
+    return texts.map((text) => {
       const full = this.tokenizer.encode(text);
       return (full.length > limit ? [...full.slice(0, limit - 1), full[full.length - 1]!] : full).map(BigInt);
     });
-    return { ids, width: Math.max(...ids.map((row) => row.length)) };
   }
 
-  private async embedBatch(texts: string[]): Promise<Float32Array[]> {
-    const { ids, width: sequence } = this.encode(texts);
+  private async embedBatch(ids: bigint[][]): Promise<Float32Array[]> {
+    const sequence = Math.max(...ids.map((row) => row.length));
+    const count = ids.length;
     const pad = BigInt(this.tokenizer.pad_token_id ?? 0);
-    const inputIds = new BigInt64Array(texts.length * sequence).fill(pad);
-    const mask = new BigInt64Array(texts.length * sequence);
+    const inputIds = new BigInt64Array(count * sequence).fill(pad);
+    const mask = new BigInt64Array(count * sequence);
     ids.forEach((row, b) => {
       inputIds.set(row, b * sequence);
       mask.fill(1n, b * sequence, b * sequence + row.length);
@@ -78,13 +87,13 @@ export class OnnxEmbedder {
     const available: Record<string, BigInt64Array> = {
       input_ids: inputIds,
       attention_mask: mask,
-      token_type_ids: new BigInt64Array(texts.length * sequence),
+      token_type_ids: new BigInt64Array(count * sequence),
     };
     const feeds: Record<string, Tensor> = {};
     for (const name of this.description.inputs) {
       const data = available[name];
       if (!data) throw new Error(`the graph needs an input named ${name}, which GenQ does not know how to make`);
-      feeds[name] = new Tensor('int64', data, [texts.length, sequence]);
+      feeds[name] = new Tensor('int64', data, [count, sequence]);
     }
     const result = await this.session.run(feeds);
     const hidden = result[this.description.output];
