@@ -18,6 +18,9 @@ number of steps, and reports the training time.
 The timed span is the training itself: ``SentenceTransformerTrainer.train`` for ``fit`` (the conversion of
 the loader into a ``datasets`` table before it is not counted), the whole ``old_fit`` call for ``old_fit``.
 The project's trainer reports its loop time the same way (model loading and data reading excluded).
+With ``--untimed-steps K`` the first K steps still train but are left out of the timing (kernel, allocator
+and cuBLAS warm-up on a GPU): the clock starts, after a device synchronisation, when the loss is called for
+step K + 1, and stops after ``fit`` returns and the device is synchronised again.
 
 Usage (from the repository root):
   HF_HUB_OFFLINE=1 PYTHONPATH=trainer .genq/venv/bin/python trainer/bench/reference_fit.py \
@@ -56,6 +59,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's choice)")
     parser.add_argument("--fit-impl", choices=("auto", "fit", "old_fit"), default="auto")
+    parser.add_argument(
+        "--device", default="cpu", help="torch device of the model (old_fit trains there; fit's Trainer picks CUDA when present)"
+    )
+    parser.add_argument("--untimed-steps", type=int, default=0, help="first steps trained but left out of the timing")
     return parser.parse_args(argv)
 
 
@@ -93,8 +100,28 @@ def main(argv: list[str]) -> int:
 
     bert = models.Transformer(args.base_model, max_seq_length=args.max_seq_length)
     pooler = models.Pooling(bert.get_word_embedding_dimension(), pooling_mode_mean_tokens=True)
-    model = SentenceTransformer(modules=[bert, pooler], device="cpu")
+    model = SentenceTransformer(modules=[bert, pooler], device=args.device)
     loss = losses.MultipleNegativesRankingLoss(model)
+    if not 0 <= args.untimed_steps < args.steps:
+        print(f"--untimed-steps must be in [0, --steps), got {args.untimed_steps}", file=sys.stderr)
+        return 64
+
+    def synchronize() -> None:
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+
+    # The loss module is called once per optimizer step, in both fit implementations.
+    loss_calls = 0
+    clock_started: list[float] = []
+
+    def start_clock_after_untimed(_module, _inputs):  # type: ignore[no-untyped-def]
+        nonlocal loss_calls
+        if loss_calls == args.untimed_steps and args.untimed_steps > 0:
+            synchronize()
+            clock_started.append(time.perf_counter())
+        loss_calls += 1
+
+    loss.register_forward_pre_hook(start_clock_after_untimed)
     warmup_steps = int(args.steps * args.warmup_ratio)
     logger.info(
         "%s: %d pairs, %d steps of %d, warm-up %d, threads %d, base %s",
@@ -139,22 +166,33 @@ def main(argv: list[str]) -> int:
             os.chdir(cwd)
     else:
         fit(**kwargs)
-    fit_s = time.perf_counter() - started
+    synchronize()
+    ended = time.perf_counter()
+    fit_s = ended - started
     timed = train_s[0] if train_s else fit_s
+    timed_steps = args.steps
+    if args.untimed_steps > 0:
+        if not clock_started:
+            print(f"the loss was called {loss_calls} times, never for step {args.untimed_steps + 1}", file=sys.stderr)
+            return 70
+        timed = ended - clock_started[0]
+        timed_steps = args.steps - args.untimed_steps
     model.save(args.output)
 
-    trained_pairs = args.steps * args.batch_size
+    trained_pairs = timed_steps * args.batch_size
     print(
         json.dumps(
             {
                 "type": "done",
                 "fit_impl": fit_impl,
                 "steps": args.steps,
+                "timed_steps": timed_steps,
                 "pairs": trained_pairs,
                 "train_s": round(timed, 3),
                 "fit_s": round(fit_s, 3),
                 "pairs_per_s": round(trained_pairs / timed, 3),
                 "threads": torch.get_num_threads(),
+                "device": str(model.device),
                 "output": os.path.abspath(args.output),
             }
         ),
