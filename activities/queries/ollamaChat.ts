@@ -3,6 +3,7 @@
  * chat call that returns the raw reply (validation is someone else's job).
  */
 import { Ollama } from 'ollama';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { loadStackSettings } from '../../infra/stackSettings';
 import type { QuerySettings } from '../../workflows/settings/queries';
 import { buildMessages, replyJsonSchema } from './prompt';
@@ -13,13 +14,26 @@ export function resolveOllamaHost(settings: Pick<QuerySettings, 'ollamaHostEnv'>
 }
 
 /**
+ * Ollama queues requests beyond OLLAMA_NUM_PARALLEL and sends no headers until it starts one: on a busy
+ * server that takes minutes, and Node's fetch gives up after 300 s (UND_ERR_HEADERS_TIMEOUT), so the retry
+ * joins the back of the same queue and a loaded run makes no progress. Nothing times a call out here: the
+ * activity's heartbeat and cancellation bound it.
+ */
+const patientAgent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+
+/**
  * A client whose every request also ends when `signal` aborts. The client's own abort() only reaches
  * streamed replies whose headers have arrived; the signal also reaches requests still queued in Ollama.
  */
 export function makeAbortableOllama(host: string, signal: AbortSignal): Ollama {
   const client = new Ollama({
     host,
-    fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
+    fetch: ((input: string, init?: RequestInit) =>
+      undiciFetch(input, {
+        ...(init as Parameters<typeof undiciFetch>[1]),
+        dispatcher: patientAgent,
+        signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
+      })) as unknown as typeof fetch,
   });
   signal.addEventListener('abort', () => client.abort(), { once: true });
   return client;
