@@ -42,6 +42,12 @@ describe('promote: the champion/challenger gate', () => {
     assert.equal(decidePromotion({ candidateNdcgAt10: 0.73, championNdcgAt10: 0.72, baseNdcgAt10: 0.5, margin: 0, queries: 40 }).promote, true);
   });
 
+  it('does not promote the champion\'s own model again, whatever the margin', () => {
+    const decision = decidePromotion({ candidateNdcgAt10: 0.7, championNdcgAt10: 0.7, baseNdcgAt10: 0.5, margin: -1, queries: 40, candidateIsChampion: true });
+    assert.equal(decision.promote, false);
+    assert.match(decision.reason, /already the champion/);
+  });
+
   it('never promotes on an empty held-out set, and says what to do', () => {
     const decision = decidePromotion({ candidateNdcgAt10: 0, championNdcgAt10: null, baseNdcgAt10: 0, margin: -1, queries: 0 });
     assert.equal(decision.promote, false);

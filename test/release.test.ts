@@ -64,20 +64,29 @@ describe('release: evaluate, index and promote at the end of a run (labelled fix
     assert.ok(existsSync(fileURLToPath(index.uri)), 'the champion\'s index is committed');
   });
 
-  it('does not promote a challenger that does not beat the champion on the same held-out queries', async () => {
+  it("does not promote the champion's own model again: a re-run is measured against it and kept out", async () => {
     const again = await run({ promote: { indexName } });
     assert.equal(again.stages.mnrl?.reused, true, 'training is reused; only evaluation (now with a champion) runs again');
     assert.equal(again.promotion?.promoted, false);
     assert.equal(again.promotion?.decision.opponent, 'champion');
-    // The same model against itself: equal scores, so the default margin keeps the champion.
+    // The same model against itself: equal scores on the same queries, and it is not promoted over itself.
     assert.equal(again.promotion?.decision.candidateNdcgAt10, again.promotion?.decision.opponentNdcgAt10);
-    assert.match(again.promotion!.reason, /not promoted: nDCG@10 .* against the champion's/);
+    assert.match(again.promotion!.reason, /not promoted: this model is already the champion/);
     assert.equal(again.artifacts.index, undefined, 'no index is built for a model that is not promoted');
     assert.deepEqual(await readChampion(openArtifactStore(h.artifacts), indexName), firstChampion, 'the pointer did not move');
   });
 
-  it('promotes a second model, and genq rollback restores the first', async () => {
-    const second = await run({ ...tinyTraining({ mnrl: { seed: 7 } }), promote: { indexName, margin: -1 } });
+  it('keeps the champion when a different model does not beat it by the margin; promotes it when it does; rollback restores the first', async () => {
+    const challenger = tinyTraining({ mnrl: { seed: 7 } });
+    // No nDCG@10 can beat another by a whole point: the gate must say no, with both numbers.
+    const gated = await run({ ...challenger, promote: { indexName, margin: 1 } });
+    assert.equal(gated.promotion?.promoted, false);
+    assert.equal(gated.promotion?.decision.opponent, 'champion');
+    assert.match(gated.promotion!.reason, /not promoted: nDCG@10 \d\.\d{4} against the champion's \d\.\d{4} \(margin 1\)/);
+    assert.deepEqual(await readChampion(openArtifactStore(h.artifacts), indexName), firstChampion, 'the pointer did not move');
+
+    const second = await run({ ...challenger, promote: { indexName, margin: -1 } });
+    assert.equal(second.stages.mnrl?.reused, true);
     assert.equal(second.promotion?.promoted, true, second.promotion?.reason);
     assert.notEqual(second.artifacts.modelPackage?.sha256, first.artifacts.modelPackage?.sha256);
     const store = openArtifactStore(h.artifacts);

@@ -96,6 +96,7 @@ export async function evaluateIndexPromote(
     baseNdcgAt10: metrics.base?.ndcgAt10 ?? 0,
     margin: input.promote.margin,
     queries: evaluation.summary.queries,
+    candidateIsChampion: champion?.modelVersion === trained.modelPackage.sha256,
   });
   if (!decision.promote) {
     progress.finish('index', 'skipped', 0);

@@ -10,6 +10,8 @@ export interface GateInput {
   baseNdcgAt10: number;
   margin: number;
   queries: number;
+  /** The candidate is the champion's own model (a re-run that changed nothing it was trained on). */
+  candidateIsChampion?: boolean;
 }
 
 export interface GateDecision {
@@ -29,6 +31,9 @@ export function decidePromotion(input: GateInput): GateDecision {
   const opponent = input.championNdcgAt10 === null ? 'base' : 'champion';
   const opponentNdcgAt10 = input.championNdcgAt10 ?? input.baseNdcgAt10;
   const common = { opponent, candidateNdcgAt10: input.candidateNdcgAt10, opponentNdcgAt10, margin: input.margin } as const;
+  if (input.candidateIsChampion) {
+    return { ...common, promote: false, reason: 'not promoted: this model is already the champion' };
+  }
   if (input.queries === 0) {
     return { ...common, promote: false, reason: 'not promoted: the run has no held-out queries to compare on (raise queries.heldOutShare or give evaluate.queriesFile)' };
   }
