@@ -85,3 +85,15 @@ export function chunkListingRows(chunks: readonly ChunkRow[], listings: readonly
   });
   return out;
 }
+
+/** What every index writer gets: the embedded chunks, their rows and the listings' fields. */
+export interface IndexRowsInput {
+  outFolder: string;
+  modelVersion: string;
+  dimensions: number;
+  /** chunks.length × dimensions, row-major. */
+  vectors: Float32Array;
+  chunks: readonly ChunkRow[];
+  listings: readonly ListingRow[];
+  onProgress?: (done: number, total: number) => void;
+}

@@ -11,19 +11,11 @@ import { HierarchicalNSW } from 'hnswlib-node';
 import type { IndexSettings } from '../../workflows/settings/index';
 import { LineWriter } from '../extract/lineWriter';
 import { EMBEDDED_FILES, INDEX_FORMAT_VERSION, writeIndexMeta, type EmbeddedIndexMeta } from './indexMeta';
-import { chunkListingRows, type ChunkRow, type ListingRow } from './indexRows';
+import { chunkListingRows, type IndexRowsInput } from './indexRows';
 
-export interface EmbeddedIndexInput {
-  outFolder: string;
-  modelVersion: string;
-  dimensions: number;
-  /** chunks.length × dimensions, row-major; normalised here (in place) so inner product is cosine. */
-  vectors: Float32Array;
-  chunks: readonly ChunkRow[];
-  listings: readonly ListingRow[];
+/** Vectors are normalised here (in place) so inner product is cosine; onProgress counts graph points added. */
+export interface EmbeddedIndexInput extends IndexRowsInput {
   settings: Pick<IndexSettings, 'exactLimit' | 'hnsw'>;
-  /** Graph building progress (points added, total). */
-  onProgress?: (done: number, total: number) => void;
 }
 
 /** Typed arrays are written as they sit in memory; the format is little-endian. */

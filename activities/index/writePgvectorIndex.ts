@@ -7,22 +7,14 @@
 import { mkdir } from 'node:fs/promises';
 import type { IndexSettings } from '../../workflows/settings/index';
 import { INDEX_FORMAT_VERSION, writeIndexMeta, type PgvectorIndexMeta } from './indexMeta';
-import { chunkListingRows, type ChunkRow, type ListingRow } from './indexRows';
+import { chunkListingRows, type IndexRowsInput } from './indexRows';
 import { numericField, operationKey, placeKey } from './listingFilter';
 import { describeUrl, openPool, pgvectorTableNames, pgvectorUrl, quoteIdent, vectorLiteral } from './pgvectorTables';
 
-export interface PgvectorIndexInput {
-  outFolder: string;
+/** pgvector's cosine distance normalises on its own; onProgress counts rows loaded (listings, then chunks). */
+export interface PgvectorIndexInput extends IndexRowsInput {
   indexName: string;
-  modelVersion: string;
-  dimensions: number;
-  /** chunks.length × dimensions, row-major (pgvector's cosine distance normalises on its own). */
-  vectors: Float32Array;
-  chunks: readonly ChunkRow[];
-  listings: readonly ListingRow[];
   settings: Pick<IndexSettings, 'hnsw' | 'pgvector'>;
-  /** Rows loaded (listings, then chunks), total. */
-  onProgress?: (done: number, total: number) => void;
 }
 
 /** Rows per INSERT … SELECT FROM unnest(...): one round trip each, a few MB of vector text. */
