@@ -29,8 +29,8 @@
  * activities/search/metrics.ts, once with fp32 embeddings and once with int8 embeddings of the same package.
  */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import { OnnxEmbedder, cosine } from '../activities/model/onnxEmbedder';
@@ -39,8 +39,8 @@ import { ndcgAtK } from '../activities/search/metrics';
 import {
   defaultBaseModel,
   fixed,
-  flag,
   importReferencePairs,
+  inScratchDir,
   intOption,
   lastEvent,
   projectRoot,
@@ -48,6 +48,7 @@ import {
   readJsonLines,
   referenceCsv,
   rng,
+  runBench,
   runPython,
   stringOption,
   writeJson,
@@ -228,9 +229,7 @@ function meanNdcgAt10(set: RetrievalSet, queryVectors: Float32Array[], chunkVect
 }
 
 async function run(): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'genq-bench-embedding-throughput-'));
-  const keep = flag('keep');
-  try {
+  await inScratchDir('embedding-throughput', async (dir) => {
     const o: Options = {
       texts: intOption('texts', 2000),
       batch: intOption('batch', 32),
@@ -300,13 +299,7 @@ async function run(): Promise<void> {
       `  (baseline of the throughput lines: the Python trainer's encode, fp32, best of ${o.runs} rounds; of int8_ndcg_loss: nDCG@10 x 100 with fp32 ` +
         `embeddings, its ratio int8 nDCG / fp32 nDCG. Targets: fp32 ratio >= 1.5, int8 ratio >= 3, int8_ndcg_loss <= 1 point)`,
     );
-  } finally {
-    if (keep) console.log(`kept ${dir}`);
-    else await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-run().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench(run);

@@ -19,17 +19,18 @@
  * The wall-time ratio includes a second process start (Python, torch, model load, checkpoint restore): at
  * these tiny sizes that fixed cost dominates; in a real run of thousands of steps it is amortised.
  */
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import {
   defaultBaseModel,
   fixed,
-  flag,
   importReferencePairs,
+  inScratchDir,
   intOption,
   lastEvent,
   ratio,
+  runBench,
   runPython,
   samplePairs,
   stringOption,
@@ -68,10 +69,8 @@ async function run(): Promise<void> {
   if (killAt >= steps) throw new Error(`--kill-at ${killAt} must be below --steps ${steps}`);
   const threadsRaw = stringOption('threads');
   const threads = threadsRaw === undefined ? null : intOption('threads', 1);
-  const keep = flag('keep');
-  const dir = await mkdtemp(path.join(tmpdir(), 'genq-bench-resume-cost-'));
-  const log = path.join(dir, 'bench.log');
-  try {
+  await inScratchDir('resume-cost', async (dir) => {
+    const log = path.join(dir, 'bench.log');
     const baseModel = stringOption('base-model') ?? (await defaultBaseModel(log));
     const pairsOption = stringOption('pairs');
     const source = pairsOption ? path.resolve(pairsOption) : (await importReferencePairs(dir)).train;
@@ -149,13 +148,7 @@ async function run(): Promise<void> {
     );
     console.log(`bench ${NAME}: steps_lost=${lost} steps baseline=${every} ratio=${ratio(lost, every)}`);
     console.log(`bench ${NAME}: wall_time=${fixed(interruptedWall, 1)} s baseline=${fixed(whole.wallS, 1)} ratio=${ratio(interruptedWall, whole.wallS)}`);
-  } finally {
-    if (keep) console.log(`kept ${dir}`);
-    else await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-run().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench(run);

@@ -29,18 +29,19 @@
  * machine's CPUs, so they are run only when a user passes generated pairs with --pairs (split by listing
  * with the pipeline's rule unless --heldout is given); otherwise the output says they were not run.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import {
   defaultBaseModel,
   fixed,
   flag,
   importReferencePairs,
+  inScratchDir,
   intOption,
   lastEvent,
   projectRoot,
   ratio,
+  runBench,
   runPython,
   samplePairs,
   splitPairsByListing,
@@ -158,9 +159,7 @@ async function runDataSet(label: string, suffix: string, files: PairFiles, o: Op
 
 async function run(): Promise<void> {
   const steps = intOption('steps', 20);
-  const dir = await mkdtemp(path.join(tmpdir(), 'genq-bench-training-throughput-'));
-  const keep = flag('keep');
-  try {
+  await inScratchDir('training-throughput', async (dir) => {
     const threadsRaw = stringOption('threads');
     const options: Options = {
       steps,
@@ -196,13 +195,7 @@ async function run(): Promise<void> {
           `No queries were made up. Generate pairs with the pipeline, then rerun with --pairs <pairs.jsonl> --pairs-name zaragoza.`,
       );
     }
-  } finally {
-    if (keep) console.log(`kept ${dir}`);
-    else await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-run().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench(run);

@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { importLabeledCsv } from '../../activities/queries/importLabeledCsv';
@@ -210,4 +211,23 @@ export async function splitPairsByListing(source: string, dir: string, share: nu
     ...files,
     summary: `${train.length + heldOut.length} pairs of ${listings.size} listings, train ${train.length} / held-out ${heldOut.length} pairs (${heldOutListings.size} held-out listings)`,
   };
+}
+
+/** Runs `work` in a fresh temporary folder, removed afterwards unless --keep is given. */
+export async function inScratchDir<T>(bench: string, work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(tmpdir(), `genq-bench-${bench}-`));
+  try {
+    return await work(dir);
+  } finally {
+    if (flag('keep')) console.log(`kept ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a benchmark's main: a failure prints its error and sets a non-zero exit code. */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
 }
