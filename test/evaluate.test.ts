@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openArtifactStore } from '../activities/artifacts/openStore';
@@ -23,6 +22,7 @@ import { chunkSettingsSchema } from '../workflows/settings/chunk';
 import { exportSettingsSchema } from '../workflows/settings/training';
 import { stack, uniqueName } from './support/stack';
 import { miniLmPath } from './support/training';
+import { temporaryFolder } from './support/temporaryFolder';
 
 interface SampleListing {
   id: string;
@@ -114,7 +114,7 @@ function randomBaseline(queries: EvalQuery[]) {
 describe('evaluate: metrics of model packages and BM25 on held-out queries, the report and genq report', function () {
   this.timeout(10 * 60_000);
   const fixture = fixtureLines();
-  const artifacts = mkdtempSync(path.join(tmpdir(), 'genq-evaluate-'));
+  const artifacts = temporaryFolder('genq-evaluate-');
   const store = openArtifactStore(artifacts);
   let input: EvaluateInput;
   let first: StageResult<EvaluateSummary>;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { openHarness, sampleRunInput, type Harness } from './support/pipelineHarness';
 import { stack } from './support/stack';
+import { temporaryFolder } from './support/temporaryFolder';
 
 /**
  * Chunks answered so far: one cache entry per chunk (cache/queries/<key>/<xx>/<sha>.json). With `usable`,
@@ -42,7 +42,7 @@ describe('pipeline: an llm worker killed with SIGKILL during query generation', 
   let h: Harness;
   before(async () => {
     // A private artifact folder: the cache starts empty, so every cache entry below was written by this run.
-    h = await openHarness({ artifacts: mkdtempSync(path.join(tmpdir(), 'genq-crash-')) });
+    h = await openHarness({ artifacts: temporaryFolder('genq-crash-') });
   });
   after(async () => h.close());
 

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { LocalArtifactStore } from '../activities/artifacts/localStore';
 import type { ArtifactRef } from '../activities/artifacts/types';
 import { readChampion, setChampion, type Champion } from '../activities/promote/champion';
 import { decidePromotion } from '../activities/promote/gate';
 import { promoteModel } from '../activities/promote/promoteActivities';
 import { readChampionHistory, rollbackChampion } from '../activities/promote/rollback';
+import { temporaryFolder } from './support/temporaryFolder';
 
 const ref = (name: string): ArtifactRef => ({ uri: `file:///models/${name}`, sha256: `${name}`.padEnd(64, '0'), bytes: 1 });
 
@@ -59,7 +57,7 @@ describe('promote: the champion pointer, its history and rollback', () => {
   let store: LocalArtifactStore;
   let root: string;
   beforeEach(() => {
-    root = mkdtempSync(path.join(tmpdir(), 'genq-champions-'));
+    root = temporaryFolder('genq-champions-');
     store = new LocalArtifactStore(root);
   });
 

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -21,6 +20,7 @@ import type { QuarantineRecord, QueryRecord } from '../activities/queries/types'
 import { checkQueries, cleanQuery, copiesChunk, validateReply } from '../activities/queries/validate';
 import { querySettingsSchema, type QuerySettingsInput } from '../workflows/settings/queries';
 import { stack, uniqueName } from './support/stack';
+import { temporaryFolder } from './support/temporaryFolder';
 
 const REFERENCE_CSV = '/work/shared/data/seed_genq/labeled.csv';
 
@@ -52,7 +52,7 @@ const readLines = async <T>(ref: ArtifactRef | undefined): Promise<T[]> => {
 };
 
 async function tempStore(): Promise<{ dir: string; store: LocalArtifactStore }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'genq-queries-test-'));
+  const dir = temporaryFolder('genq-queries-test-');
   return { dir, store: new LocalArtifactStore(dir) };
 }
 

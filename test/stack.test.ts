@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stack } from './support/stack';
+import { temporaryFolder } from './support/temporaryFolder';
 
 /**
  * Runs infra/stack.sh against a second, private stack (own state folder, own ports) so the stack the other
  * suites use is never touched. The binaries are shared (GENQ_HOME).
  */
 describe('stack: infra/stack.sh start/stop', function () {
-  const stateDir = mkdtempSync(path.join(tmpdir(), 'genq-stack-test-'));
+  const stateDir = temporaryFolder('genq-stack-test-');
   chmodSync(stateDir, 0o755); // PostgreSQL runs as its own user and must reach its data folder.
   const ports = { GENQ_TEMPORAL_PORT: 17233, GENQ_TEMPORAL_UI_PORT: 18233, GENQ_S3_PORT: 17070, GENQ_PG_PORT: 56432, GENQ_OLLAMA_PORT: 21435 };
   const env = { ...process.env, GENQ_HOME: stack.genqHome, GENQ_STATE_DIR: stateDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };

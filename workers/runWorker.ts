@@ -5,6 +5,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { taskQueues, temporalConnection, type TaskQueueKind } from '../temporal.config';
 import * as activities from '../activities';
+import { removeOrphanedWorkFolders } from '../activities/artifacts/workFolders';
 
 export interface RunWorkerOptions {
   kind: TaskQueueKind;
@@ -41,6 +42,8 @@ export async function createWorker(options: RunWorkerOptions): Promise<{ worker:
 /** Entry point used by workers/<kind>.ts: exits non-zero with the error printed when the worker fails. */
 export function runWorkerMain(options: RunWorkerOptions): void {
   const run = async (): Promise<void> => {
+    const removed = await removeOrphanedWorkFolders();
+    if (removed.length > 0) console.error(`genq worker: removed ${removed.length} work folder(s) left by killed workers: ${removed.join(', ')}`);
     const { worker, connection } = await createWorker(options);
     console.error(`genq worker: ${options.kind} queue '${options.taskQueue ?? taskQueues[options.kind]}' on ${temporalConnection.address}`);
     try {

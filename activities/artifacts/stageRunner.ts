@@ -4,12 +4,11 @@
  * a private work folder, they are uploaded, and `manifest.json` is written last, so a half-written stage is
  * never taken for a finished one.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { canonicalJson, sha256Hex } from './hashing';
 import type { ArtifactStore } from './store';
 import type { ArtifactRef, StageManifest, StageResult } from './types';
+import { makeWorkFolder } from './workFolders';
 
 export interface StageSpec {
   stage: string;
@@ -66,7 +65,7 @@ export async function runStage<Summary>(
   if (existing) await store.delete(`${prefix}/manifest.json`);
 
   const started = Date.now();
-  const workDir = await mkdtemp(path.join(tmpdir(), `genq-${spec.stage}-`));
+  const workDir = await makeWorkFolder(spec.stage);
   try {
     const produced = await produce(workDir, key);
     const files: Record<string, ArtifactRef> = {};

@@ -1,7 +1,5 @@
 /** Runs genqPipeline in tests: in-process cpu and llm workers on queues of their own, a temporary artifact folder. */
-import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -11,6 +9,7 @@ import { createWorker } from '../../workers/runWorker';
 import { genqPipeline } from '../../workflows';
 import type { PipelineInput } from '../../workflows/settings/pipeline';
 import { stack, uniqueName } from './stack';
+import { temporaryFolder } from './temporaryFolder';
 
 export interface Harness {
   client: Client;
@@ -26,11 +25,12 @@ export interface Harness {
 /** One artifact folder per test process: later suites reuse what earlier ones computed (content keys). */
 let sharedArtifacts: string | undefined;
 
+
 export async function openHarness(options: { artifacts?: string } = {}): Promise<Harness> {
   const connection = await Connection.connect({ address: temporalConnection.address });
   const client = new Client({ connection, namespace: temporalConnection.namespace });
   const queues = { cpu: uniqueName('t-cpu'), llm: uniqueName('t-llm'), gpu: uniqueName('t-gpu') };
-  sharedArtifacts ??= mkdtempSync(path.join(tmpdir(), 'genq-artifacts-'));
+  sharedArtifacts ??= temporaryFolder('genq-artifacts-');
   const artifacts = options.artifacts ?? sharedArtifacts;
   return {
     client,
