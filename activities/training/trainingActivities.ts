@@ -103,6 +103,7 @@ export async function trainMnrl(input: TrainMnrlInput): Promise<ModelStageResult
       scale: settings.scale,
       cached: settings.cached,
       mini_batch_size: settings.miniBatchSize,
+      pair_encoding: settings.pairEncoding,
       ...common(settings),
     }),
   }));

@@ -7,8 +7,9 @@ downloaded) and a tokenizer built here from a generated vocabulary:
   ``NoDuplicatesDataLoader`` batch 32, mean pooling, ``MultipleNegativesRankingLoss``, fp32), in its own
   process so that our trainer's TF32 switch cannot speed it up;
 * ours: the project's MNRL stage itself (``genq_trainer.stages.mnrl.run_mnrl``: tokenisation every step,
-  queries and chunks in one encoder pass, bf16 autocast, fused AdamW, clipping, schedule) at each
-  ``--batch-sizes`` entry; with ``--compile`` again with the encoder under ``torch.compile``.
+  bf16 autocast, fused AdamW, clipping, schedule) at each ``--batch-sizes`` entry and each
+  ``--pair-encodings`` entry (``joint``: queries and chunks in one padded encoder pass; ``separate``: a pass
+  each); with ``--compile`` again with the encoder under ``torch.compile``.
 
 Inputs: generated pairs whose query is exactly ``--query-tokens`` tokens and whose chunk is exactly
 ``--chunk-tokens`` tokens, [CLS] and [SEP] included (random words, each one vocabulary entry; checked
@@ -19,18 +20,20 @@ synchronisations (ours: the loss read-back at progress lines, a host sync; the b
 ``torch.cuda.synchronize``). pairs/s = timed steps x batch / timed seconds.
 
 MFU = useful model FLOPs per pair x pairs/s / the GPU's peak dense bf16 FLOP/s (see ``flops_per_pair``;
-padding is not useful work: our trainer pads the queries to the chunks' length in its single encoder pass,
-so a second line gives the FLOPs including padding as well).
+padding is not useful work: with ``joint`` our trainer pads the queries to the chunks' length in its single
+encoder pass, so a second line gives the FLOPs including padding as well).
 
 On the GPU machine (no network, no .genq venv; PyTorch, transformers and sentence-transformers installed),
 from the repository root, one command (give it a 540 s limit)::
 
-    PYTHONPATH=trainer python trainer/bench/gpu_training.py --compile
+    PYTHONPATH=trainer python trainer/bench/gpu_training.py --compile --pair-encodings separate
 
 Time budget (estimated, not yet measured on a GPU): imports, model and data about 30 s; the baseline process
 about 30 s (110 fp32 steps of 32 plus its own start-up); each of our eager runs 10-15 s (110 steps, loading and
-saving included); each ``--compile`` run adds the compilation of bert-base's forward and backward, about one
-to two minutes on 16 cores. About 1.5 minutes without ``--compile``, 3 to 5 with it: inside 8 minutes. Every
+saving included), four of them by default (two batch sizes, two pair encodings); each ``--compile`` run adds
+the compilation of bert-base's forward and backward, about one to two minutes on 16 cores. About 2 minutes
+without ``--compile``; with it, keep one encoding (``--compile --pair-encodings separate``), 3 to 5 minutes,
+to stay inside 8 minutes. Every
 result line is printed as soon as it is measured, so a run cut short keeps what it had. Paste the
 ``bench gpu-training:`` lines (repeated together at the end). Exit status: 0 all measured, 1 some part failed
 (its line says so), 2 no CUDA device.
@@ -89,6 +92,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--query-tokens", type=int, default=16, help="tokens per query, [CLS] and [SEP] included")
     parser.add_argument("--chunk-tokens", type=int, default=64, help="tokens per chunk, [CLS] and [SEP] included")
     parser.add_argument("--compile", action="store_true", help="also time our trainer with the encoder under torch.compile")
+    parser.add_argument("--pair-encodings", default="joint,separate", help="our trainer's pair_encoding values, comma-separated")
     parser.add_argument("--no-baseline", action="store_true", help="skip the sentence-transformers fp32 baseline")
     parser.add_argument("--fit-impl", choices=("auto", "fit", "old_fit"), default="auto", help="baseline fit path")
     parser.add_argument("--peak-tflops", type=float, default=None, help="peak dense bf16 TFLOP/s (overrides detection)")
@@ -103,6 +107,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.warmup_steps = min(args.warmup_steps, 2)
         args.steps = min(args.steps, 4)
     args.batch_sizes = [int(size) for size in str(args.batch_sizes).split(",") if size.strip()]
+    args.pair_encodings = [value.strip() for value in str(args.pair_encodings).split(",") if value.strip()]
+    if not args.pair_encodings or any(value not in ("joint", "separate") for value in args.pair_encodings):
+        parser.error("--pair-encodings: joint and/or separate, comma-separated")
     if any(size < 2 for size in args.batch_sizes):
         parser.error("--batch-sizes: each must be at least 2 (in-batch negatives)")
     if args.warmup_steps < 1 or args.steps < 1:
@@ -278,7 +285,9 @@ def run_baseline(args: argparse.Namespace, model_folder: Path, pairs_file: Path,
     )
 
 
-def run_ours(args: argparse.Namespace, model_folder: Path, pairs_file: Path, work: Path, batch_size: int, compiled: bool) -> Measurement:
+def run_ours(
+    args: argparse.Namespace, model_folder: Path, pairs_file: Path, work: Path, batch_size: int, pair_encoding: str, compiled: bool
+) -> Measurement:
     """The project's MNRL stage for warm-up + timed steps; the timed span runs between two progress lines."""
     import torch
 
@@ -290,7 +299,7 @@ def run_ours(args: argparse.Namespace, model_folder: Path, pairs_file: Path, wor
 
     # A progress line reads the loss back (a host sync) and stamps elapsed_s: the warm-up must end on one.
     progress_every = math.gcd(args.warmup_steps, 10)
-    output = work / f"ours-b{batch_size}{'-compiled' if compiled else ''}"
+    output = work / f"ours-b{batch_size}-{pair_encoding}{'-compiled' if compiled else ''}"
     settings = load_settings(
         MnrlSettings,
         {
@@ -301,6 +310,7 @@ def run_ours(args: argparse.Namespace, model_folder: Path, pairs_file: Path, wor
             "overwrite": True,
             "max_seq_length": MAX_SEQ_LENGTH,
             "batch_size": batch_size,
+            "pair_encoding": pair_encoding,
             "max_steps": args.warmup_steps + args.steps,
             "checkpoint_every": 0,
             "progress_every": progress_every,
@@ -426,7 +436,7 @@ def main(argv: list[str]) -> int:
         )
         report.info(
             f"training FLOPs per pair: {useful / 1e9:.2f} GFLOP useful, {padded / 1e9:.2f} GFLOP as our trainer "
-            f"pads queries to the chunks' length in its single encoder pass"
+            f"pads queries to the chunks' length in a joint encoder pass"
         )
 
         baseline: Measurement | None = None
@@ -441,19 +451,20 @@ def main(argv: list[str]) -> int:
                 report.failure(f"baseline fp32 b{BASELINE_BATCH}", error)
         baseline_text = f"{baseline.pairs_per_s:.1f}" if baseline is not None else "n/a"
 
-        variants = [(size, False) for size in args.batch_sizes]
+        variants = [(size, encoding, False) for encoding in args.pair_encodings for size in args.batch_sizes]
         if args.compile:
-            variants += [(size, True) for size in args.batch_sizes]
-        for batch_size, compiled in variants:
-            suffix = f"{dtype_label}{'_compiled' if compiled else ''}_b{batch_size}"
+            variants += [(size, encoding, True) for encoding in args.pair_encodings for size in args.batch_sizes]
+        for batch_size, pair_encoding, compiled in variants:
+            suffix = f"{dtype_label}_{pair_encoding}{'_compiled' if compiled else ''}_b{batch_size}"
             try:
                 started = time.perf_counter()
-                ours = run_ours(args, model_folder, pairs_file, work, batch_size, compiled)
+                ours = run_ours(args, model_folder, pairs_file, work, batch_size, pair_encoding, compiled)
             except Exception as error:
                 report.failure(f"ours {suffix}", error)
                 continue
             mfu = 100.0 * useful * ours.pairs_per_s / (peak * 1e12) if peak is not None else None
-            hardware = 100.0 * padded * ours.pairs_per_s / (peak * 1e12) if peak is not None else None
+            computed = padded if pair_encoding == "joint" else useful
+            hardware = 100.0 * computed * ours.pairs_per_s / (peak * 1e12) if peak is not None else None
             report.info(
                 f"ours {suffix}: {ours.timed_steps} steps in {ours.timed_s:.3f} s "
                 f"({1000 * ours.timed_s / ours.timed_steps:.1f} ms/step), {ours.detail}; "

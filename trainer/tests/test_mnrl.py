@@ -84,3 +84,55 @@ def test_mnrl_cached_setting_trains(tmp_path: Path, data_dir: Path, minilm_path:
 
     assert code == 0, sink.events[-1]
     assert all(math.isfinite(event["loss"]) for event in sink.of_type("progress"))
+
+
+def test_joint_and_separate_pair_encoding_give_the_same_loss(minilm_path: str) -> None:
+    """The joint pass pads queries to the chunks' length; with the attention mask that must not change a
+    single embedding, so both encodings are the same loss (the separate one at fewer FLOPs)."""
+    from genq_trainer.modeling.encoder import load_encoder
+    from genq_trainer.modeling.mnrl_loss import mnrl_loss
+    from genq_trainer.modeling.tokenize import tokenize
+
+    encoder = load_encoder(minilm_path, "mean", 64, "cpu").eval()
+    tokenizer = encoder.tokenizer
+    device = torch.device("cpu")
+    queries = ["piso en málaga", "villa con piscina", "ático luminoso", "casa de campo"]
+    chunks = [
+        "Piso reformado en el centro de Málaga, tres dormitorios, dos baños y plaza de garaje incluida.",
+        "Villa con piscina privada y jardín, a cinco minutos de la playa, orientación sur.",
+        "Ático con terraza de 40 m², mucha luz natural y vistas despejadas a la sierra.",
+        "Casa de campo con olivos, pozo propio y acceso asfaltado desde el pueblo.",
+    ]
+
+    def embed(features: dict[str, torch.Tensor]) -> torch.Tensor:
+        return encoder(dict(features))["sentence_embedding"]
+
+    joint_features = tokenize(tokenizer, queries + chunks, 64, device)
+    assert joint_features["input_ids"].shape[1] > tokenize(tokenizer, queries, 64, device)["input_ids"].shape[1]
+    with torch.no_grad():
+        joint = embed(joint_features)
+        joint_loss = mnrl_loss(joint[:4], joint[4:], 20.0)
+        separate_loss = mnrl_loss(embed(tokenize(tokenizer, queries, 64, device)), embed(tokenize(tokenizer, chunks, 64, device)), 20.0)
+    assert torch.allclose(joint_loss, separate_loss, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("pair_encoding", "device_type", "joint"),
+    [("auto", "cpu", False), ("auto", "cuda", True), ("joint", "cpu", True), ("separate", "cuda", False)],
+)
+def test_pair_encoding_auto_is_separate_on_cpu_and_joint_on_gpu(pair_encoding: str, device_type: str, joint: bool) -> None:
+    from genq_trainer.stages.mnrl import uses_joint_pass
+
+    assert uses_joint_pass(pair_encoding, device_type) is joint
+
+
+def test_mnrl_joint_pair_encoding_trains_and_a_wrong_value_is_a_config_error(
+    tmp_path: Path, data_dir: Path, minilm_path: str
+) -> None:
+    code, sink = run_in_process("mnrl", mnrl_config(minilm_path, data_dir, tmp_path / "joint", pair_encoding="joint", max_steps=2))
+    assert code == 0, sink.events[-1]
+    assert all(math.isfinite(event["loss"]) for event in sink.of_type("progress"))
+
+    code, sink = run_in_process("mnrl", mnrl_config(minilm_path, data_dir, tmp_path / "bad", pair_encoding="both"))
+    error = sink.of_type("error")[0]
+    assert code != 0 and "pair_encoding" in error["message"], error

@@ -44,6 +44,10 @@ export const mnrlSettingsSchema = z
     scale: z.number().positive().default(20).describe('Inverse temperature of the cosine similarities.'),
     cached: z.boolean().default(false).describe('GradCache: large batches on small GPUs.'),
     miniBatchSize: z.int().min(1).default(32).describe('With cached: texts embedded at once.'),
+    pairEncoding: z
+      .enum(['auto', 'joint', 'separate'])
+      .default('auto')
+      .describe("'joint': queries and chunks in one padded pass (fewer kernel launches); 'separate': a pass each (fewer FLOPs); 'auto': separate on CPU, joint on a GPU."),
     evalEvery: z.int().min(0).default(500).describe('Steps between evaluations on the held-out pairs (0: at the end only).'),
     ...schedule,
     ...checkpointing,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from genq_trainer.errors import ConfigError
 from genq_trainer.settings import checks
 from genq_trainer.settings.loader import setting
 from genq_trainer.settings.training import SCHEDULE_KEYS, LrSchedule, Pooling, TrainingSettings
+
+PairEncoding = Literal["auto", "joint", "separate"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,6 +30,12 @@ class MnrlSettings(TrainingSettings):
         False, doc="GradCache variant: embed in mini-batches so batch_size is not bounded by device memory"
     )
     mini_batch_size: int = setting(32, doc="with cached: texts embedded at once")
+    pair_encoding: PairEncoding = setting(
+        "auto",
+        doc="joint: queries and chunks in one padded encoder pass (half the kernel launches, but short queries "
+        "are padded to the chunks' length); separate: one pass each (fewer FLOPs); auto: separate on CPU, "
+        "joint on a GPU",
+    )
     eval_file: str | None = setting(None, doc="held-out pairs.jsonl scored with mrr@10, ndcg@10 and recall@10")
     eval_every: int = setting(500, doc="evaluate every N steps (and after the last); 0: only after the last")
     eval_batch_size: int = setting(64, doc="texts embedded at once during evaluation")

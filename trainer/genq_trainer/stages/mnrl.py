@@ -38,6 +38,15 @@ logger = logging.getLogger(__name__)
 STAGE = "mnrl"
 
 
+def uses_joint_pass(pair_encoding: str, device_type: str) -> bool:
+    """Whether a step encodes queries and chunks in one padded pass. On a CPU the step is bound by FLOPs,
+    so padding short queries to the chunks' length only costs; on a GPU short-text steps are bound by kernel
+    launches, which one pass halves."""
+    if pair_encoding == "auto":
+        return device_type == "cuda"
+    return pair_encoding == "joint"
+
+
 def run_mnrl(settings: MnrlSettings, reporter: Reporter, preemption: PreemptionFlag) -> StageResult:
     log_settings(STAGE, settings)
     pair_set = read_pairs(settings.train_file)
@@ -59,6 +68,9 @@ def run_mnrl(settings: MnrlSettings, reporter: Reporter, preemption: PreemptionF
     tokenizer = encoder.tokenizer
     device = precision.device
 
+    joint_pass = uses_joint_pass(settings.pair_encoding, device.type)
+    logger.info("mnrl: queries and chunks are encoded %s", "in one pass" if joint_pass else "in separate passes")
+
     def embed(features: dict[str, Tensor]) -> Tensor:
         return encoder(features)["sentence_embedding"]  # (batch, hidden)
 
@@ -79,12 +91,20 @@ def run_mnrl(settings: MnrlSettings, reporter: Reporter, preemption: PreemptionF
                 backward=precision.backward,
             )
             return loss, len(batch)
-        # Queries and chunks go through the encoder as one batch: half the kernel launches of two passes,
-        # which is what bounds a step of short texts on a GPU. Padding never changes an embedding.
-        features = tokenize(tokenizer, query_texts + chunk_texts, settings.max_seq_length, device)
-        with precision.autocast():
-            embeddings = embed(features)  # (2 * batch, hidden): queries, then chunks
-            loss = mnrl_loss(embeddings[: len(batch)], embeddings[len(batch) :], settings.scale)
+        if joint_pass:
+            # One batch: half the kernel launches of two passes, which is what bounds a step of short texts
+            # on a GPU. Padding never changes an embedding.
+            features = tokenize(tokenizer, query_texts + chunk_texts, settings.max_seq_length, device)
+            with precision.autocast():
+                embeddings = embed(features)  # (2 * batch, hidden): queries, then chunks
+                loss = mnrl_loss(embeddings[: len(batch)], embeddings[len(batch) :], settings.scale)
+        else:
+            # Two passes: a query is not padded to its chunk's length, so a step costs about
+            # (query + chunk) tokens per pair instead of twice the longer of the two.
+            query_features = tokenize(tokenizer, query_texts, settings.max_seq_length, device)
+            chunk_features = tokenize(tokenizer, chunk_texts, settings.max_seq_length, device)
+            with precision.autocast():
+                loss = mnrl_loss(embed(query_features), embed(chunk_features), settings.scale)
         precision.backward(loss)
         return loss.detach(), len(batch)
 
