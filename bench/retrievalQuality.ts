@@ -18,13 +18,10 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { temporalConnection } from '../temporal.config';
 import { loadStackSettings } from '../infra/stackSettings';
-import { createWorker } from '../workers/runWorker';
-import { genqPipeline, type PipelineSummary } from '../workflows/genqPipeline';
 import type { PipelineInput } from '../workflows/settings/pipeline';
-import { defaultBaseModel, fixed, flag, intOption, ratio, referenceCsv, stringOption, zaragozaListings } from './lib/trainerBench';
+import { withPipelineWorkers } from './lib/pipelineRun';
+import { defaultBaseModel, fixed, flag, intOption, ratio, referenceCsv, stringOption, zaragozaFields, zaragozaListings } from './lib/trainerBench';
 
 const NAME = 'retrieval-quality';
 
@@ -43,9 +40,6 @@ async function main(): Promise<void> {
   const maxQueries = intOption('max-queries', 1000);
   const zaragoza = intOption('zaragoza', 0, 0);
   const base = await defaultBaseModel(path.join(artifacts, 'base-model.log'));
-  const suffix = Date.now().toString(36);
-  const queues = { cpu: `bench-cpu-${suffix}`, llm: `bench-llm-${suffix}`, gpu: `bench-gpu-${suffix}` };
-
   const training = (tsdae: boolean) => ({
     tsdae: { enabled: tsdae, baseModel: base, maxSteps: tsdaeSteps, batchSize: 8, maxSeqLength: 128, checkpointEvery: 1000 },
     mnrl: { baseModel: base, startFrom: tsdae ? ('tsdae' as const) : ('base' as const), maxSteps: mnrlSteps, batchSize: 32, maxSeqLength: 128, checkpointEvery: 1000, evalEvery: 100000 },
@@ -53,46 +47,26 @@ async function main(): Promise<void> {
     stopAfter: 'evaluate' as const,
   });
 
-  const connection = await Connection.connect({ address: temporalConnection.address });
-  const client = new Client({ connection, namespace: temporalConnection.namespace });
-  const workers = await Promise.all((['cpu', 'llm', 'gpu'] as const).map((kind) => createWorker({ kind, taskQueue: queues[kind], shutdownGraceTime: '2s' })));
-  const run = async (label: string, input: Partial<PipelineInput>): Promise<Report> => {
-    const started = Date.now();
-    const handle = await client.workflow.start(genqPipeline, {
-      taskQueue: queues.cpu,
-      workflowId: `bench-quality-${label}-${suffix}`,
-      args: [{ artifacts, taskQueues: queues, heartbeatTimeoutSeconds: 300, ...input }],
-    });
-    const summary: PipelineSummary = await handle.result();
-    if (!summary.artifacts.report) throw new Error(`${label}: the run ended without an evaluation report`);
-    console.error(`${label}: ${((Date.now() - started) / 1000).toFixed(0)} s, report ${summary.artifacts.report.uri}`);
-    return JSON.parse(await readFile(fileURLToPath(summary.artifacts.report.uri), 'utf8')) as Report;
-  };
-
-  try {
-    let work: () => Promise<void> = async () => {
-      console.error(`${NAME}: artifacts in ${artifacts}; base model ${base}; TSDAE ${tsdaeSteps} steps, MNRL ${mnrlSteps} steps of 32`);
-      if (!flag('skip-reference')) {
-        const withTsdae = await run('reference-tsdae', { labeledCsv: referenceCsv(), ...training(true) });
-        const mnrlOnly = await run('reference-mnrl', { labeledCsv: referenceCsv(), ...training(false) });
-        printQuality('reference', withTsdae, mnrlOnly);
-      }
-      if (zaragoza > 0) {
-        const stack = loadStackSettings();
-        const source = { source: { kind: 'jsonl' as const, path: zaragozaListings() }, limit: zaragoza };
-        const full = await run('zaragoza', { extract: source, queries: { model: stack.ollama.testModel }, ...training(true) });
-        printQuality('zaragoza', full);
-      }
+  await withPipelineWorkers(NAME, artifacts, async (runPipeline) => {
+    const run = async (label: string, input: Partial<PipelineInput>): Promise<Report> => {
+      const summary = await runPipeline(label, input);
+      if (!summary.artifacts.report) throw new Error(`${label}: the run ended without an evaluation report`);
+      console.error(`${label}: report ${summary.artifacts.report.uri}`);
+      return JSON.parse(await readFile(fileURLToPath(summary.artifacts.report.uri), 'utf8')) as Report;
     };
-    for (const { worker } of workers) {
-      const inner = work;
-      work = () => worker.runUntil(inner);
+    console.error(`${NAME}: artifacts in ${artifacts}; base model ${base}; TSDAE ${tsdaeSteps} steps, MNRL ${mnrlSteps} steps of 32`);
+    if (!flag('skip-reference')) {
+      const withTsdae = await run('reference-tsdae', { labeledCsv: referenceCsv(), ...training(true) });
+      const mnrlOnly = await run('reference-mnrl', { labeledCsv: referenceCsv(), ...training(false) });
+      printQuality('reference', withTsdae, mnrlOnly);
     }
-    await work();
-  } finally {
-    await Promise.all(workers.map(({ connection: c }) => c.close()));
-    await connection.close();
-  }
+    if (zaragoza > 0) {
+      const stack = loadStackSettings();
+      const source = { source: { kind: 'jsonl' as const, path: zaragozaListings() }, limit: zaragoza, fields: zaragozaFields };
+      const full = await run('zaragoza', { extract: source, queries: { model: stack.ollama.testModel }, ...training(true) });
+      printQuality('zaragoza', full);
+    }
+  });
 }
 
 function printQuality(data: string, report: Report, mnrlOnly?: Report): void {

@@ -4,7 +4,8 @@
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { progressQuery, type PipelineProgress } from '../workflows/progress';
+import type { PipelineProgress } from '../workflows/progress';
+import { readRunProgress } from './runProgress';
 import type { PipelineSummary } from '../workflows/genqPipeline';
 
 const formatEta = (seconds: number | null): string =>
@@ -30,7 +31,7 @@ export async function followRun(client: Client, workflowId: string): Promise<Pip
   try {
     while (!detached && outcome === null) {
       try {
-        const p: PipelineProgress = await handle.query(progressQuery);
+        const p: PipelineProgress = await readRunProgress(handle);
         bar.setTotal(Math.max(p.total, 1));
         bar.update(p.done, { stage: p.stage.padEnd(8), unit: p.unit, rate: p.rate.toFixed(1), remaining: formatEta(p.etaSeconds) });
       } catch {

@@ -395,6 +395,33 @@ describe('extract: listings from every source into listings.jsonl and quarantine
       );
     });
 
+    it('fields.rename stores source fields under GenQ names; renaming a field that is not kept, or onto a kept one, names the field', async () => {
+      // The shape of a portal export whose columns are not GenQ's: price_eur, size_m2, English operations.
+      const exportPath = path.join(workDir, 'portal-export.jsonl');
+      const rows = [
+        { id: 'z1', operation: 'sale', city: 'Zaragoza', price_eur: 149900, size_m2: 127, rooms: 3, description: 'Piso de tres dormitorios junto a la Academia General Militar, con ascensor y calefacción central.' },
+        { id: 'z2', operation: 'rent', city: 'Zaragoza', price_eur: 850, rooms: 2, description: 'Apartamento amueblado de dos dormitorios en el centro, cerca del tranvía y de la plaza del Pilar.' },
+      ];
+      writeFileSync(exportPath, rows.map((r) => JSON.stringify(r)).join('\n'));
+      const fields = { keep: ['price_eur', 'size_m2', 'rooms', 'city', 'operation'], rename: { price_eur: 'price', size_m2: 'area_m2' } };
+      const result = await run({ source: { kind: 'jsonl', path: exportPath }, fields });
+      const listings = await readLines<Listing>(artifacts, result.files['listings.jsonl']!);
+      assert.deepEqual(listings[0]!.fields, { price: 149900, area_m2: 127, rooms: 3, city: 'Zaragoza', operation: 'sale' });
+      assert.deepEqual(listings[1]!.fields, { price: 850, rooms: 2, city: 'Zaragoza', operation: 'rent' }, 'an absent field stays absent');
+
+      await rejectsNonRetryable(
+        run({ source: { kind: 'jsonl', path: exportPath }, fields: { keep: ['rooms'], rename: { price_eur: 'price' } } }),
+        'InvalidSettings',
+        /extract\.fields\.rename\.price_eur/,
+        /add it to fields\.keep/,
+      );
+      await rejectsNonRetryable(
+        run({ source: { kind: 'jsonl', path: exportPath }, fields: { keep: ['price', 'price_eur'], rename: { price_eur: 'price' } } }),
+        'InvalidSettings',
+        /"price_eur" and "price" would both be stored as "price"/,
+      );
+    });
+
     it('invalid settings fail non-retryably, naming the field', async () => {
       await rejectsNonRetryable(run({ source: { kind: 'jsonl', path: samplePath }, maxQuarantineShare: 2 }), 'InvalidSettings', /extract\.maxQuarantineShare/);
     });

@@ -12,7 +12,7 @@ import { buildListingIndex } from '../activities/index/buildListingIndex';
 import { EmbeddedListingIndex } from '../activities/index/embeddedIndex';
 import { readIndexMeta } from '../activities/index/indexMeta';
 import { readChunkRows, readListingRows } from '../activities/index/indexRows';
-import { placeKey } from '../activities/index/listingFilter';
+import { operationKey, placeKey } from '../activities/index/listingFilter';
 import { openIndexFolder } from '../activities/index/openIndex';
 import { pgvectorTableNames, quoteIdent } from '../activities/index/pgvectorTables';
 import type { IndexHit, ListingFilter, ListingIndex } from '../activities/index/types';
@@ -200,6 +200,10 @@ describe('listing index: embedded exact, embedded HNSW and pgvector on the sampl
     await hnsw.search(queryVectors[0]!, { k: 10, filter: { zone: 'Chamberí' } });
     assert.equal(hnsw.lastPath, 'exact-fallback');
     assert.equal(placeKey('  Casco   Histórico '), 'casco historico');
+  });
+
+  it('operations in English match the Spanish filter (an export saying sale/rent), other words stay themselves', () => {
+    assert.deepEqual(['sale', ' Sale ', 'VENTA', 'rent', 'Rental', 'alquiler', 'ventas', 'traspaso'].map(operationKey), ['venta', 'venta', 'venta', 'alquiler', 'alquiler', 'alquiler', 'ventas', 'traspaso']);
   });
 
   it('k larger than the corpus returns every listing once, best first, on every backend', async () => {

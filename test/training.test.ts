@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { cosine, OnnxEmbedder } from '../activities/model/onnxEmbedder';
+import { readRunProgress } from '../cli/runProgress';
 import type { TrainingProgress, TrainingSummary } from '../activities/training/runTrainingStage';
 import { openHarness, pendingHeartbeat, sampleRunInput, type Harness } from './support/pipelineHarness';
 import { stack } from './support/stack';
@@ -131,6 +132,12 @@ describe('training: TSDAE, MNRL and export on the gpu queue (CPU, MiniLM, tiny s
         const beat = await pendingHeartbeat<TrainingProgress>(handle);
         return beat && beat.step >= 2 ? beat.step : undefined;
       });
+      // What `genq run` and `genq status` show: the step from the heartbeat, not 0 of 2000.
+      const shown = await readRunProgress(handle);
+      assert.equal(shown.stage, 'tsdae');
+      assert.equal(shown.total, 2000);
+      assert.ok(shown.done >= 2 && shown.rate > 0 && shown.etaSeconds !== null, JSON.stringify(shown));
+      assert.equal(shown.stages.find((s) => s.stage === 'tsdae')?.done, shown.done);
       await handle.cancel();
       return handle.result().then(() => null, (err: unknown) => err);
     });

@@ -73,7 +73,7 @@ export function judgeRow(value: unknown, mapping: FieldMapping, minWords: number
   const fields: Record<string, unknown> = {};
   for (const name of mapping.keep) {
     const kept = jsonSafe(fieldOf(row, name));
-    if (kept !== undefined) fields[name] = kept;
+    if (kept !== undefined) fields[mapping.rename[name] ?? name] = kept;
   }
   return { ok: true, listing: { id, text, fields } };
 }

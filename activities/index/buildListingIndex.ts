@@ -16,7 +16,7 @@ import { buildIndexFolder } from './buildIndexFolder';
 import { openIndexFolder } from './openIndex';
 
 /** Bump when the stage writes something different for the same inputs, so old outputs are not reused. */
-export const INDEX_STAGE_VERSION = 1;
+export const INDEX_STAGE_VERSION = 2; // 2: English operation names stored as venta/alquiler
 
 export interface BuildListingIndexInput {
   /** Artifact store URI; empty or missing: the worker's default. */

@@ -10,9 +10,13 @@ export function placeKey(value: string): string {
   return value.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-/** Operation compares exactly, after lower-casing ("Venta" is "venta"; "ventas" is not). */
+// Portals and exports name the two operations in Spanish or English; filters ask for venta or alquiler.
+const operationSynonyms: Record<string, string> = { sale: 'venta', sell: 'venta', rent: 'alquiler', rental: 'alquiler' };
+
+/** Operation compares exactly after lower-casing and English synonyms ("Venta" and "sale" are "venta"; "ventas" is not). */
 export function operationKey(value: string): string {
-  return value.trim().toLowerCase();
+  const key = value.trim().toLowerCase();
+  return operationSynonyms[key] ?? key;
 }
 
 /** A number from a field that extract may have kept as a number or a numeric string; NaN otherwise. */

@@ -11,6 +11,7 @@ const progressEvent = z.looseObject({
   step: z.number(),
   total_steps: z.number().optional(),
   loss: z.number().nullable().optional(),
+  elapsed_s: z.number().optional(),
 });
 const checkpointEvent = z.looseObject({ type: z.literal('checkpoint'), step: z.number(), path: z.string() });
 const evalEvent = z.looseObject({ type: z.literal('eval'), step: z.number(), metrics: z.record(z.string(), z.number()) });

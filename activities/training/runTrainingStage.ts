@@ -25,6 +25,8 @@ export interface TrainingProgress {
   totalSteps?: number;
   loss?: number | null;
   perSecond?: number;
+  /** Optimizer steps per second of this attempt, for progress bars and ETAs. */
+  stepsPerSecond?: number;
   checkpoint?: StoredCheckpoint;
 }
 
@@ -91,7 +93,9 @@ export async function runTrainingStage(options: TrainingStageOptions): Promise<S
         case 'progress': {
           firstReportedStep ??= event.step;
           const perSecond = typeof event.pairs_or_sentences_per_s === 'number' ? event.pairs_or_sentences_per_s : undefined;
-          latest = { ...latest, step: event.step, totalSteps: event.total_steps, loss: event.loss ?? null, perSecond };
+          const elapsed = typeof event.elapsed_s === 'number' ? event.elapsed_s : 0;
+          const stepsPerSecond = elapsed > 0 ? (event.step - (resumeFrom?.step ?? 0)) / elapsed : undefined;
+          latest = { ...latest, step: event.step, totalSteps: event.total_steps, loss: event.loss ?? null, perSecond, stepsPerSecond };
           appendFileSync(progressLog, `${JSON.stringify(event)}\n`);
           heartbeat(latest);
           break;

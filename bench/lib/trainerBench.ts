@@ -17,6 +17,11 @@ import { seededRandom } from '../../activities/seededRandom';
 export const projectRoot = (): string => loadStackSettings().projectRoot;
 export const referenceCsv = (): string => path.resolve(projectRoot(), '..', 'shared', 'data', 'seed_genq', 'labeled.csv');
 export const zaragozaListings = (): string => path.resolve(projectRoot(), '..', 'shared', 'data', 'listings_zaragoza', 'listings.jsonl');
+/** The Zaragoza export's columns under GenQ's field names (its operations are sale/rent). */
+export const zaragozaFields = {
+  keep: ['price_eur', 'size_m2', 'rooms', 'city', 'operation', 'property_type'],
+  rename: { price_eur: 'price', size_m2: 'area_m2' },
+};
 
 /** `--name value` from argv, or undefined. */
 export function stringOption(name: string): string | undefined {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { withClient } from '../withClient';
 import type { PipelineSummary } from '../../workflows/genqPipeline';
-import { progressQuery } from '../../workflows/progress';
 import { printArtifacts, printSummary } from '../printSummary';
+import { readRunProgress } from '../runProgress';
 
 /** `genq status`, `genq artifacts` and `genq cancel`: one run, by id. */
 export function registerInspect(program: Command): void {
@@ -15,9 +15,9 @@ export function registerInspect(program: Command): void {
         const description = await handle.describe();
         console.log(`${workflowId}: ${description.status.name} (started ${description.startTime.toISOString()})`);
         if (description.status.name === 'RUNNING') {
-          const p = await handle.query(progressQuery);
+          const p = await readRunProgress(handle);
           console.log(`  ${p.stage}: ${p.done}/${p.total} ${p.unit}, ${p.rate.toFixed(1)}/s, ETA ${p.etaSeconds === null ? '?' : `${Math.round(p.etaSeconds)}s`}`);
-          for (const s of p.stages) console.log(`    ${s.stage.padEnd(9)} ${s.status}`);
+          for (const s of p.stages) console.log(`    ${s.stage.padEnd(9)} ${s.status}${s.status === 'running' && s.total > 0 ? ` ${s.done}/${s.total} ${s.unit}` : ''}`);
         } else if (description.status.name === 'COMPLETED') {
           printSummary((await handle.result()) as PipelineSummary);
         }

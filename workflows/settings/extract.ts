@@ -84,8 +84,27 @@ export const fieldMappingSchema = z
       .array(z.string().min(1))
       .default([...defaultKeptFields])
       .describe(`Structured fields carried along with each listing (absent ones are left out). Default ${defaultKeptFields.join(', ')}.`),
+    rename: z
+      .record(z.string().min(1), z.string().min(1))
+      .default({})
+      .describe(
+        'Kept fields stored under GenQ\'s name, {"source field": "genq name"}: search filters read price, rooms, city, zone, operation and area_m2. E.g. {"price_eur": "price", "size_m2": "area_m2"}; each source field must also be in keep.',
+      ),
   })
   .strict()
+  .superRefine((mapping, context) => {
+    const targets = new Map<string, string>();
+    for (const [source, target] of Object.entries(mapping.rename)) {
+      if (!mapping.keep.includes(source)) {
+        context.addIssue({ code: 'custom', path: ['rename', source], message: `"${source}" is renamed but not kept: add it to fields.keep, or drop it from fields.rename` });
+      }
+      const other = targets.get(target) ?? (mapping.keep.includes(target) && !(target in mapping.rename) ? target : undefined);
+      if (other !== undefined) {
+        context.addIssue({ code: 'custom', path: ['rename', source], message: `"${source}" and "${other}" would both be stored as "${target}": keep one of them` });
+      }
+      targets.set(target, source);
+    }
+  })
   .describe('Which source fields are the id, the text and the structured fields to keep.');
 
 export const extractSettingsSchema = z
