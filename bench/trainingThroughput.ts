@@ -174,7 +174,8 @@ async function zaragozaPairs(count: number, artifacts: string): Promise<PairFile
   const summary = await withPipelineWorkers(NAME, artifacts, (runPipeline) =>
     runPipeline('zaragoza-pairs', {
       extract: { source: { kind: 'jsonl', path: zaragozaListings() }, limit: count, fields: zaragozaFields },
-      queries: { model: stack.ollama.testModel, concurrency: 2 },
+      // One request at a time: on CPU, Ollama's parallel decoding was measured slower (query-generation bench).
+      queries: { model: stack.ollama.testModel, concurrency: 1 },
       stopAfter: 'assemble',
     }),
   );

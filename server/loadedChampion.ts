@@ -25,8 +25,7 @@ export class LoadedChampion {
     readonly champion: Champion,
     readonly embedder: OnnxEmbedder,
     readonly index: ListingIndex,
-    /** Null for an index whose chunk texts are not in its folder (pgvector): hybrid search is then unavailable. */
-    readonly keyword: { bm25: Bm25Index; catalogue: ChunkCatalogue } | null,
+    readonly keyword: { bm25: Bm25Index; catalogue: ChunkCatalogue },
   ) {
     this.inFlight = new InFlight(() => this.close());
   }
@@ -43,11 +42,8 @@ export class LoadedChampion {
       if (index.modelVersion !== champion.modelVersion) {
         throw new Error(`the index holds vectors of model ${index.modelVersion.slice(0, 12)}, not of the champion's model ${champion.modelVersion.slice(0, 12)}; rebuild the index with the champion's model`);
       }
-      let keyword: LoadedChampion['keyword'] = null;
-      if (meta.backend === 'embedded') {
-        const catalogue = await ChunkCatalogue.load(indexFolder);
-        keyword = { catalogue, bm25: Bm25Index.build(catalogue.chunks.map((chunk) => ({ id: chunk.chunk_id, text: chunk.text }))) };
-      }
+      const catalogue = meta.backend === 'embedded' ? await ChunkCatalogue.load(indexFolder) : await ChunkCatalogue.loadFromPgvector(meta);
+      const keyword = { catalogue, bm25: Bm25Index.build(catalogue.chunks.map((chunk) => ({ id: chunk.chunk_id, text: chunk.text }))) };
       return new LoadedChampion(champion, embedder, index, keyword);
     } catch (err) {
       await Promise.allSettled([embedder.close(), index?.close()]);

@@ -4,7 +4,6 @@
  * no champion.
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { HybridUnavailableError } from './searchChampion';
 import { RequestError, parseSearchRequest } from './searchRequest';
 import { readSearchPage } from './searchPage';
 import { NoChampionError, type SearchService } from './searchService';
@@ -25,7 +24,6 @@ export async function createSearchApp(service: SearchService, options: { logRequ
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof RequestError) return reply.code(400).send({ error: 'bad_request', field: err.field, message: err.message } satisfies ErrorBody);
-    if (err instanceof HybridUnavailableError) return reply.code(400).send({ error: 'bad_request', field: 'mode', message: err.message } satisfies ErrorBody);
     if (err instanceof NoChampionError) return reply.code(503).header('retry-after', '10').send({ error: 'no_champion', message: err.message } satisfies ErrorBody);
     // fastify's own 4xx (a body that is not JSON, a wrong content type, a body too large): the body is at fault.
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

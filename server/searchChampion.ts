@@ -25,13 +25,6 @@ export interface SearchAnswer {
 /** Listings each side contributes to the fusion: deep enough that a listing ranked low on one side can still win. */
 export const HYBRID_DEPTH = 100;
 
-export class HybridUnavailableError extends Error {
-  constructor(indexName: string) {
-    super(`hybrid mode needs the chunk texts, which the index of ${indexName} does not hold (pgvector); use mode=dense`);
-    this.name = 'HybridUnavailableError';
-  }
-}
-
 export async function searchChampion(loaded: LoadedChampion, request: SearchRequest): Promise<SearchAnswer> {
   const started = performance.now();
   const [queryVector] = await loaded.embedder.embed([request.q]);
@@ -46,7 +39,6 @@ export async function searchChampion(loaded: LoadedChampion, request: SearchRequ
 }
 
 async function hybridSearch(loaded: LoadedChampion, request: SearchRequest, queryVector: Float32Array): Promise<SearchResult[]> {
-  if (!loaded.keyword) throw new HybridUnavailableError(loaded.champion.indexName);
   const { bm25, catalogue } = loaded.keyword;
   const dense = await loaded.index.search(queryVector, { k: Math.max(request.k, HYBRID_DEPTH), filter: request.filter });
 

@@ -171,6 +171,30 @@ describe('serve: the search API over a champion (MiniLM package, embedded index 
     assert.deepEqual(hybrid.results.map((r) => r.listingId).sort(), dense.results.map((r) => r.listingId).sort());
   });
 
+  it('a pgvector champion answers dense and hybrid searches as the embedded index of the same model does', async () => {
+    const indexName = fixture.indexName('test-serve-pgvector');
+    const pgChampion = await fixture.promote(indexName, 'P');
+    assert.equal(pgChampion.modelVersion, champion.modelVersion, 'P is A\'s package');
+    const pg = await serve(fixture, indexName, 60);
+    try {
+      const cases: Array<Record<string, string | number>> = [
+        { q: 'horno pirolítico', k: 10, mode: 'hybrid' },
+        { q: 'ático con terraza y vistas', k: 10, mode: 'hybrid', city: 'Madrid' },
+        { q: 'estudio tranquilo en Lavapiés para una persona', k: 5 },
+      ];
+      for (const params of cases) {
+        const embedded = await getJson(searchUrl(served.base, params));
+        const fromPg = await getJson(searchUrl(pg.base, params));
+        assert.equal(fromPg.status, 200, JSON.stringify(fromPg.body));
+        const listed = (answer: SearchAnswer) => answer.results.map((r) => [r.listingId, r.chunkId, r.ranks ?? null]);
+        assert.deepEqual(listed(fromPg.body as SearchAnswer), listed(embedded.body as SearchAnswer), JSON.stringify(params));
+        assert.deepEqual((fromPg.body as SearchAnswer).results[0]!.fields, (embedded.body as SearchAnswer).results[0]!.fields);
+      }
+    } finally {
+      await pg.close();
+    }
+  });
+
   const badRequests: Array<{ name: string; params: Record<string, string>; field: string; says: RegExp }> = [
     { name: 'no query', params: { k: '5' }, field: 'q', says: /required/ },
     { name: 'an empty query', params: { q: '   ' }, field: 'q', says: /empty/ },

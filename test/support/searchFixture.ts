@@ -6,6 +6,7 @@
  *
  * Two model packages, so a reload is visible in answers: A (the model's own 256-token limit, exact index) and
  * B (the same weights exported with a 128-token limit, so a different package digest; its index an HNSW graph).
+ * P is A's package with a pgvector index.
  */
 import { rmSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
@@ -24,7 +25,7 @@ import type { IndexSettingsInput } from '../../workflows/settings/index';
 import { stack, uniqueName } from './stack';
 import { miniLmPath } from './training';
 
-export type FixtureModel = 'A' | 'B';
+export type FixtureModel = 'A' | 'B' | 'P';
 
 export interface SearchFixture {
   /** The store's folder (what --artifacts takes). */
@@ -41,6 +42,8 @@ export interface SearchFixture {
 const MODELS: Record<FixtureModel, { maxSeqLength?: number; index: IndexSettingsInput }> = {
   A: { index: {} },
   B: { maxSeqLength: 128, index: { exactLimit: 0, hnsw: { m: 8, efConstruction: 64, efSearch: 64 } } },
+  // A's package (the same export, reused), its index in the stack's pgvector server.
+  P: { index: { backend: 'pgvector' } },
 };
 
 let shared: Promise<SearchFixture> | null = null;
@@ -113,6 +116,7 @@ async function buildModelAndIndex(store: LocalArtifactStore, artifacts: string, 
       listingsFile: await materializeFile(store, listings),
       outFolder,
       settings: indexSettings,
+      indexName: 'search-fixture',
     });
     const files = Object.fromEntries((await readdir(outFolder)).map((name) => [`index/${name}`, { path: path.join(outFolder, name) }]));
     return { files, summary };
