@@ -95,6 +95,19 @@ describe('promote: the champion pointer, its history and rollback', () => {
     assert.equal((await readChampion(store, 'pisos'))?.runId, 'run-other');
   });
 
+  it('of racing promotions from the same champion, exactly one wins; the others are told and change nothing', async () => {
+    // All five read "no champion", then write: without the store's compare-and-swap every one would "win".
+    const outcomes = await Promise.all(['r1', 'r2', 'r3', 'r4', 'r5'].map((name) => promoteModel(promoteInput(name, null))));
+    const winners = outcomes.filter((o) => o.promoted);
+    assert.equal(winners.length, 1, outcomes.map((o) => o.reason).join(' | '));
+    const current = await readChampion(store, 'pisos');
+    assert.equal(current?.runId, winners[0]!.champion!.runId);
+    for (const lost of outcomes.filter((o) => !o.promoted)) {
+      assert.match(lost.reason, /another run promoted model .* (at the same moment|while this one was evaluated)/);
+      assert.equal(lost.champion?.runId, current?.runId, 'a loser reports the champion that won');
+    }
+  });
+
   it('refuses a rollback when the index has no champion, and bad index names', async () => {
     await assert.rejects(rollbackChampion(store, 'pisos'), /index pisos has no champion/);
     await assert.rejects(rollbackChampion(store, 'Pisos Madrid'), /index name "Pisos Madrid": use 1-63 lower-case letters/);

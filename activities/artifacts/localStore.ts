@@ -6,7 +6,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { hashFile, sha256Hex } from './hashing';
-import { ArtifactNotFoundError, type ArtifactStore, type StoredObject } from './store';
+import { ArtifactNotFoundError, type ArtifactStore, type StoredObject, type VersionedText } from './store';
+import { withLockFile } from './lockFile';
 
 export class LocalArtifactStore implements ArtifactStore {
   readonly rootUri: string;
@@ -70,6 +71,22 @@ export class LocalArtifactStore implements ArtifactStore {
     return readFile(this.pathOf(key), 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
       throw err;
+    });
+  }
+
+  async getVersionedText(key: string): Promise<VersionedText | null> {
+    const text = await this.getText(key);
+    return text === null ? null : { text, version: sha256Hex(text) };
+  }
+
+  async putTextIfUnchanged(key: string, text: string, version: string | null): Promise<boolean> {
+    const target = this.pathOf(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    return withLockFile(`${target}.lock`, async () => {
+      const current = await this.getText(key);
+      if ((current === null ? null : sha256Hex(current)) !== version) return false;
+      await this.putText(key, text);
+      return true;
     });
   }
 

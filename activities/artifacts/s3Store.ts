@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { hashFile, sha256Hex } from './hashing';
-import { ArtifactNotFoundError, type ArtifactStore, type StoredObject } from './store';
+import { ArtifactNotFoundError, type ArtifactStore, type StoredObject, type VersionedText } from './store';
 
 const isMissing = (err: unknown): boolean =>
   err instanceof NoSuchKey || err instanceof NotFound || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
@@ -81,6 +81,32 @@ export class S3ArtifactStore implements ArtifactStore {
       return (await got.Body?.transformToString('utf8')) ?? '';
     } catch (err) {
       if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
+  async getVersionedText(key: string): Promise<VersionedText | null> {
+    try {
+      const got = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
+      if (!got.ETag) throw new Error(`S3 returned no ETag for ${this.uriOf(key)}: conditional writes need one`);
+      return { text: (await got.Body?.transformToString('utf8')) ?? '', version: got.ETag };
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
+  async putTextIfUnchanged(key: string, text: string, version: string | null): Promise<boolean> {
+    // S3 conditional writes (If-Match / If-None-Match, supported by AWS since 2024 and by versitygw): the
+    // server compares and writes in one step, so two writers cannot both win.
+    const condition = version === null ? { IfNoneMatch: '*' } : { IfMatch: version };
+    try {
+      await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), Body: text, Metadata: { sha256: sha256Hex(text) }, ...condition }));
+      return true;
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      // 412: the object changed; 409: a concurrent conditional write to the same key is in progress.
+      if (status === 412 || status === 409) return false;
       throw err;
     }
   }

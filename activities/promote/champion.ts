@@ -1,7 +1,8 @@
 /**
  * The champion of an index name: the model (and its built index) that answers searches for that name. It is
  * one small JSON object in the artifact store, `champions/<index>/current.json`, replaced in one write (S3
- * PUT and a local rename are both atomic), so a reader sees the old champion or the new one, never half.
+ * PUT and a local rename are both atomic), so a reader sees the old champion or the new one, never half;
+ * promotions and rollbacks write it conditionally, so of two that race, one wins and the other is told.
  * Every promotion and rollback is also recorded under `champions/<index>/history/`.
  */
 import type { ArtifactRef } from '../artifacts/types';
@@ -36,8 +37,25 @@ export function checkIndexName(indexName: string): string {
 }
 
 export async function readChampion(store: ArtifactStore, indexName: string): Promise<Champion | null> {
-  const text = await store.getText(championKey(checkIndexName(indexName)));
-  return text === null ? null : (JSON.parse(text) as Champion);
+  return (await readChampionState(store, indexName)).champion;
+}
+
+/** The champion and the pointer's version, which a conditional `setChampion` must still find. */
+export interface ChampionState {
+  champion: Champion | null;
+  version: string | null;
+}
+
+export async function readChampionState(store: ArtifactStore, indexName: string): Promise<ChampionState> {
+  const read = await store.getVersionedText(championKey(checkIndexName(indexName)));
+  return read === null ? { champion: null, version: null } : { champion: JSON.parse(read.text) as Champion, version: read.version };
+}
+
+export class ChampionChangedError extends Error {
+  constructor(readonly indexName: string) {
+    super(`the champion of ${indexName} was changed by someone else at the same moment; nothing was written`);
+    this.name = 'ChampionChangedError';
+  }
 }
 
 export interface ChampionChange {
@@ -51,13 +69,23 @@ export interface ChampionChange {
 
 /**
  * Makes `champion` current: the history entry first, then the pointer in one write. A reader of the pointer
- * sees the old champion or the new one; a crash between the two writes leaves a history entry and the old champion.
+ * sees the old champion or the new one; a crash between the two writes leaves a history entry and the old
+ * champion (rollback matches entries to the current champion, so such an entry is never followed). With
+ * `basedOn`, the pointer is written only if it is still the one read then (a compare-and-swap in the store);
+ * otherwise ChampionChangedError.
  */
-export async function setChampion(store: ArtifactStore, champion: Champion, change: Omit<ChampionChange, 'champion' | 'at'>): Promise<ChampionChange> {
+export async function setChampion(
+  store: ArtifactStore,
+  champion: Champion,
+  change: Omit<ChampionChange, 'champion' | 'at'>,
+  basedOn?: ChampionState,
+): Promise<ChampionChange> {
   const indexName = checkIndexName(champion.indexName);
   const at = new Date().toISOString();
   const entry: ChampionChange = { ...change, at, champion };
   await store.putText(`${championHistoryPrefix(indexName)}${at.replace(/[:.]/g, '-')}-${change.action}-${champion.modelVersion.slice(0, 12)}.json`, `${JSON.stringify(entry, null, 2)}\n`);
-  await store.putText(championKey(indexName), `${JSON.stringify(champion, null, 2)}\n`);
+  const pointer = `${JSON.stringify(champion, null, 2)}\n`;
+  if (basedOn === undefined) await store.putText(championKey(indexName), pointer);
+  else if (!(await store.putTextIfUnchanged(championKey(indexName), pointer, basedOn.version))) throw new ChampionChangedError(indexName);
   return entry;
 }

@@ -1,7 +1,7 @@
 /** The promote stage's activities (cpu queue): read the champion before evaluation, and the guarded pointer update. */
 import { openArtifactStore } from '../artifacts/openStore';
 import type { ArtifactRef } from '../artifacts/types';
-import { readChampion, setChampion, type Champion } from './champion';
+import { ChampionChangedError, readChampion, readChampionState, setChampion, type Champion } from './champion';
 import type { GateDecision } from './gate';
 
 export async function currentChampion(input: { artifacts: string; indexName: string }): Promise<Champion | null> {
@@ -29,7 +29,8 @@ export interface PromoteOutcome {
 
 export async function promoteModel(input: PromoteModelInput): Promise<PromoteOutcome> {
   const store = openArtifactStore(input.artifacts || undefined);
-  const now = await readChampion(store, input.indexName);
+  const state = await readChampionState(store, input.indexName);
+  const now = state.champion;
   if (!input.decision.promote) return { promoted: false, reason: input.decision.reason, champion: now };
   const unchanged = (now?.modelVersion ?? null) === (input.evaluatedChampion?.modelVersion ?? null) && (now?.promotedAt ?? null) === (input.evaluatedChampion?.promotedAt ?? null);
   if (!unchanged) {
@@ -49,6 +50,16 @@ export async function promoteModel(input: PromoteModelInput): Promise<PromoteOut
     runId: input.runId,
     promotedAt: new Date().toISOString(),
   };
-  await setChampion(store, champion, { action: 'promote', previous: now, reason: input.decision.reason });
+  try {
+    await setChampion(store, champion, { action: 'promote', previous: now, reason: input.decision.reason }, state);
+  } catch (err) {
+    if (!(err instanceof ChampionChangedError)) throw err;
+    const winner = await readChampion(store, input.indexName);
+    return {
+      promoted: false,
+      reason: `not promoted: another run promoted model ${winner?.modelVersion.slice(0, 12) ?? '(none)'} to ${input.indexName} at the same moment; re-run to compare against it`,
+      champion: winner,
+    };
+  }
   return { promoted: true, reason: input.decision.reason, champion };
 }
