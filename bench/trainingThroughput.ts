@@ -4,7 +4,7 @@
  * asserted.
  *
  *   npm run bench -- training-throughput [--steps S] [--pairs-limit P] [--base-model PATH_OR_ID]
- *       [--eval-queries N] [--threads T] [--fit-impl auto|fit|old_fit] [--baseline-pythonpath DIR]
+ *       [--eval-queries N] [--threads T] [--fit-impl auto|fit|old_fit] [--baseline-pythonpath DIR] [--rounds R]
  *       [--zaragoza N [--artifacts DIR]] [--pairs pairs.jsonl [--heldout heldout.jsonl] [--pairs-name NAME]]
  *       [--skip-reference] [--keep]
  *
@@ -19,6 +19,7 @@
  *     venv lacks: give a folder holding them with --baseline-pythonpath (prepended to PYTHONPATH for the
  *     baseline only; `bash trainer/bench/install_fit_deps.sh DIR` makes one); without them `--fit-impl auto` falls back to `old_fit`, the pre-v3 loop kept in the
  *     library, and the output says which one ran.
+ * With --rounds R (default 1) each side trains R times, alternating which goes first; its figure is the mean.
  * Both train S optimizer steps (default 20) on the same file: a seeded sample of P pairs (default S x 32,
  * so each sees about every pair once) of the training side of the split. Then one evaluator
  * (trainer/bench/evaluate_models.py) scores the base model and both results on the held-out side: held-out
@@ -27,7 +28,7 @@
  * Data: the reference data's own pairs (../shared/data/seed_genq/labeled.csv, read in place through the
  * project's importLabeledCsv activity into a temporary artifact folder; its held-out split is by listing).
  * The Zaragoza listings have no queries: with --zaragoza N the pipeline itself writes them for the first N
- * listings (extract, chunk, queries with the stack's Ollama model, assemble; held-out split by listing), about
+ * listings (extract, chunk, queries with the stack's Ollama model, assemble; then 25% of the listings held out), about
  * 5-10 s per chunk with SmolLM2 on 2 CPU cores, cached in --artifacts DIR for later runs. Other generated pairs
  * can be given with --pairs (split by listing with the pipeline's rule unless --heldout is given).
  */
@@ -71,6 +72,7 @@ interface Options {
   fitImpl: string;
   baselinePythonPath?: string;
   maxSeqLength: number;
+  rounds: number;
   dir: string;
 }
 
@@ -81,21 +83,14 @@ interface DataSetResult {
   baseNdcg: number;
 }
 
-async function runDataSet(label: string, suffix: string, files: PairFiles, o: Options): Promise<DataSetResult> {
-  const dir = path.join(o.dir, label);
-  const log = path.join(dir, 'bench.log');
-  const trainFile = path.join(dir, 'pairs.bench.jsonl');
-  const sampled = await samplePairs(files.train, trainFile, o.pairsLimit, 42);
-  console.log(`${label}: ${files.summary}`);
-  console.log(`${label}: training on a seeded sample of ${sampled} training pairs, ${o.steps} steps of ${BATCH} (${o.steps * BATCH} pairs) each; logs ${log}`);
-
-  // (a) ours
-  const oursOut = path.join(dir, 'ours');
+/** (a) ours: the project's MNRL stage; pairs/s over its training loop. */
+async function trainOurs(dir: string, trainFile: string, oursOut: string, log: string, o: Options): Promise<number> {
   const config = {
     base_model: o.baseModel,
     pooling: 'mean',
     train_file: trainFile,
     output_dir: oursOut,
+    overwrite: true,
     batch_size: BATCH,
     max_seq_length: o.maxSeqLength,
     max_steps: o.steps,
@@ -117,9 +112,11 @@ async function runDataSet(label: string, suffix: string, files: PairFiles, o: Op
     `  ours: ${oursMetrics.steps} steps in ${fixed(oursMetrics.elapsed_s, 1)} s of training (process ${fixed(ours.wallS, 1)} s), ` +
       `${fixed(oursMetrics.pairs_or_sentences_per_s)} pairs/s, last loss ${fixed(oursMetrics.loss, 4)}`,
   );
+  return oursMetrics.pairs_or_sentences_per_s;
+}
 
-  // (b) the reference recipe
-  const baseOut = path.join(dir, 'baseline');
+/** (b) the reference recipe (sentence-transformers fit); pairs/s over its training call. */
+async function trainBaseline(dir: string, trainFile: string, baseOut: string, log: string, o: Options): Promise<number> {
   const args = [
     path.join(projectRoot(), 'trainer', 'bench', 'reference_fit.py'),
     '--pairs', trainFile,
@@ -139,6 +136,34 @@ async function runDataSet(label: string, suffix: string, files: PairFiles, o: Op
     `  baseline (sentence-transformers ${String(baseDone.fit_impl)}, ${String(baseDone.threads)} threads): ${String(baseDone.steps)} steps in ` +
       `${fixed(Number(baseDone.train_s), 1)} s of training (fit call ${fixed(Number(baseDone.fit_s), 1)} s, process ${fixed(base.wallS, 1)} s), ${fixed(basePairsPerS)} pairs/s`,
   );
+  return basePairsPerS;
+}
+
+async function runDataSet(label: string, suffix: string, files: PairFiles, o: Options): Promise<DataSetResult> {
+  const dir = path.join(o.dir, label);
+  const log = path.join(dir, 'bench.log');
+  const trainFile = path.join(dir, 'pairs.bench.jsonl');
+  const sampled = await samplePairs(files.train, trainFile, o.pairsLimit, 42);
+  console.log(`${label}: ${files.summary}`);
+  console.log(`${label}: training on a seeded sample of ${sampled} training pairs, ${o.steps} steps of ${BATCH} (${o.steps * BATCH} pairs) each; logs ${log}`);
+
+  const oursOut = path.join(dir, 'ours');
+  const baseOut = path.join(dir, 'baseline');
+  // The machine's speed drifts (other services, caches): with --rounds R the two alternate ours-baseline,
+  // baseline-ours, ... and each side's figure is its mean, so neither always runs first.
+  const ours: number[] = [];
+  const baseline: number[] = [];
+  for (let round = 0; round < o.rounds; round++) {
+    const order = round % 2 === 0 ? (['ours', 'baseline'] as const) : (['baseline', 'ours'] as const);
+    for (const side of order) {
+      if (side === 'ours') ours.push(await trainOurs(dir, trainFile, oursOut, log, o));
+      else baseline.push(await trainBaseline(dir, trainFile, baseOut, log, o));
+    }
+  }
+  const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+  const oursPairsPerS = mean(ours);
+  const basePairsPerS = mean(baseline);
+  if (o.rounds > 1) console.log(`  ${o.rounds} rounds: ours ${ours.map((v) => fixed(v)).join(', ')} pairs/s; baseline ${baseline.map((v) => fixed(v)).join(', ')} pairs/s`);
 
   // held-out nDCG@10 of the base model and both results, one evaluator
   const evalArgs = [
@@ -159,16 +184,16 @@ async function runDataSet(label: string, suffix: string, files: PairFiles, o: Op
     `  held-out (${scores.queries} queries against ${scores.chunks} chunks): nDCG@10 base model ${fixed(ndcg('base'), 4)}, ` +
       `ours ${fixed(ndcg('ours'), 4)}, baseline ${fixed(ndcg('baseline'), 4)}`,
   );
-  console.log(`bench ${NAME}: pairs_per_s${suffix}=${fixed(oursMetrics.pairs_or_sentences_per_s)} pairs/s baseline=${fixed(basePairsPerS)} ratio=${ratio(oursMetrics.pairs_or_sentences_per_s, basePairsPerS)}`);
+  console.log(`bench ${NAME}: pairs_per_s${suffix}=${fixed(oursPairsPerS)} pairs/s baseline=${fixed(basePairsPerS)} ratio=${ratio(oursPairsPerS, basePairsPerS)}`);
   console.log(`bench ${NAME}: ndcg_at_10${suffix}=${fixed(ndcg('ours'), 4)} score baseline=${fixed(ndcg('baseline'), 4)} ratio=${ratio(ndcg('ours'), ndcg('baseline'))}`);
-  return { oursPairsPerS: oursMetrics.pairs_or_sentences_per_s, basePairsPerS, oursNdcg: ndcg('ours'), baseNdcg: ndcg('baseline') };
+  return { oursPairsPerS, basePairsPerS, oursNdcg: ndcg('ours'), baseNdcg: ndcg('baseline') };
 }
 
 /**
  * Pairs from the first `count` Zaragoza listings, made by the pipeline itself (extract, chunk, queries with the
  * stack's Ollama model, assemble with its held-out split by listing). Queries are cached in `artifacts`.
  */
-async function zaragozaPairs(count: number, artifacts: string): Promise<PairFiles> {
+async function zaragozaPairs(count: number, artifacts: string, workDir: string): Promise<PairFiles> {
   const stack = loadStackSettings();
   console.log(`zaragoza: generating the queries of the first ${count} listings with ${stack.ollama.testModel} (artifacts ${artifacts})`);
   const summary = await withPipelineWorkers(NAME, artifacts, (runPipeline) =>
@@ -179,15 +204,15 @@ async function zaragozaPairs(count: number, artifacts: string): Promise<PairFile
       stopAfter: 'assemble',
     }),
   );
-  const { trainPairs, heldOutPairs } = summary.artifacts;
-  if (!trainPairs.uri.startsWith('file:')) throw new Error(`--artifacts must be a local folder, got ${trainPairs.uri}`);
-  if (!heldOutPairs.count) throw new Error(`the first ${count} Zaragoza listings gave no held-out pairs: raise --zaragoza`);
-  return {
-    train: fileURLToPath(trainPairs.uri),
-    heldOut: fileURLToPath(heldOutPairs.uri),
-    summary: `the first ${count} Zaragoza listings, queries by ${stack.ollama.testModel}: train ${trainPairs.count ?? '?'} / held-out ${heldOutPairs.count ?? '?'} pairs (split by listing)`,
-  };
+  const { pairs } = summary.artifacts;
+  if (!pairs.uri.startsWith('file:')) throw new Error(`--artifacts must be a local folder, got ${pairs.uri}`);
+  // The pipeline holds out 10% of the listings: of a few dozen, that is one or two chunks, too few to rank.
+  // A quarter of the listings gives the held-out side enough chunks to rank against.
+  const files = await splitPairsByListing(fileURLToPath(pairs.uri), path.join(workDir, 'zaragoza-split'), HELD_OUT_SHARE);
+  return { ...files, summary: `the first ${count} Zaragoza listings, queries by ${stack.ollama.testModel}; ${files.summary}` };
 }
+
+const HELD_OUT_SHARE = 0.25;
 
 async function run(): Promise<void> {
   const steps = intOption('steps', 20);
@@ -202,6 +227,7 @@ async function run(): Promise<void> {
       fitImpl: stringOption('fit-impl') ?? 'auto',
       baselinePythonPath: stringOption('baseline-pythonpath'),
       maxSeqLength: intOption('max-seq-length', 256),
+      rounds: intOption('rounds', 1),
       dir,
     };
     if (!['auto', 'fit', 'old_fit'].includes(options.fitImpl)) throw new Error(`--fit-impl must be auto, fit or old_fit, got ${options.fitImpl}`);
@@ -215,7 +241,7 @@ async function run(): Promise<void> {
     const pairs = stringOption('pairs');
     const zaragoza = intOption('zaragoza', 0, 0);
     if (zaragoza > 0) {
-      const files = await zaragozaPairs(zaragoza, stringOption('artifacts') ?? path.join(dir, 'pipeline-artifacts'));
+      const files = await zaragozaPairs(zaragoza, stringOption('artifacts') ?? path.join(dir, 'pipeline-artifacts'), dir);
       await runDataSet('zaragoza', '_zaragoza', files, options);
     } else if (pairs) {
       const name = (stringOption('pairs-name') ?? 'pairs').replace(/[^A-Za-z0-9_]/g, '_');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { openHarness, sampleRunInput, type Harness } from './support/pipelineHarness';
 import { stack } from './support/stack';
 import { temporaryFolder } from './support/temporaryFolder';
+import { readRunProgress } from '../cli/runProgress';
 
 /**
  * Chunks answered so far: one cache entry per chunk (cache/queries/<key>/<xx>/<sha>.json). With `usable`,
@@ -48,7 +49,7 @@ describe('pipeline: an llm worker killed with SIGKILL during query generation', 
 
   it('completes after a restart, and no chunk finished before the kill is asked again', async () => {
     const input = { ...sampleRunInput, queries: { ...sampleRunInput.queries, shardSize: 16, concurrency: 2 }, stopAfter: 'assemble' as const };
-    const { summary, answeredBeforeKill } = await h.withWorkers(['cpu'], async () => {
+    const { summary, answeredBeforeKill, shown } = await h.withWorkers(['cpu'], async () => {
       const handle = await h.start(input);
       const first = startLlmWorkerProcess(h.queues.llm);
       const deadline = Date.now() + 10 * 60_000;
@@ -56,16 +57,24 @@ describe('pipeline: an llm worker killed with SIGKILL during query generation', 
         if (Date.now() > deadline) throw new Error('no chunk was answered within 10 minutes');
         await new Promise((r) => setTimeout(r, 200));
       }
+      // What `genq run` shows meanwhile: the running shard's finished chunks, before the shard itself ends.
+      let shown = await readRunProgress(handle);
+      while (shown.done === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 500));
+        shown = await readRunProgress(handle);
+      }
       first.kill('SIGKILL');
       const answeredBeforeKill = cachedAnswers(h.artifacts, true);
       const second = startLlmWorkerProcess(h.queues.llm);
       try {
-        return { summary: await handle.result(), answeredBeforeKill };
+        return { summary: await handle.result(), answeredBeforeKill, shown };
       } finally {
         second.kill('SIGTERM');
       }
     });
     assert.equal(summary.queryShards.total, 1);
+    assert.equal(shown.stage, 'queries');
+    assert.ok(shown.done >= 1 && shown.done < shown.total && shown.total === summary.artifacts.chunks!.count, `shown while the shard ran: ${JSON.stringify(shown)}`);
     assert.ok(answeredBeforeKill >= 3 && answeredBeforeKill < summary.artifacts.chunks!.count!, `answered before the kill: ${answeredBeforeKill}`);
     // The retried shard took every chunk answered before the kill from the cache instead of asking again.
     assert.ok(summary.queryShards.cacheHits >= answeredBeforeKill, `cache hits ${summary.queryShards.cacheHits} < ${answeredBeforeKill} answered before the kill`);

@@ -104,6 +104,7 @@ export async function trainMnrl(input: TrainMnrlInput): Promise<ModelStageResult
       cached: settings.cached,
       mini_batch_size: settings.miniBatchSize,
       pair_encoding: settings.pairEncoding,
+      group_by_length: settings.groupByLength,
       ...common(settings),
     }),
   }));

@@ -44,6 +44,10 @@ export const mnrlSettingsSchema = z
     scale: z.number().positive().default(20).describe('Inverse temperature of the cosine similarities.'),
     cached: z.boolean().default(false).describe('GradCache: large batches on small GPUs.'),
     miniBatchSize: z.int().min(1).default(32).describe('With cached: texts embedded at once.'),
+    groupByLength: z
+      .boolean()
+      .default(true)
+      .describe('Batches of pairs whose chunks have similar lengths (sorted within windows of 16 batches, batch order shuffled): much less padding, the same pairs per epoch.'),
     pairEncoding: z
       .enum(['auto', 'joint', 'separate'])
       .default('auto')

@@ -8,6 +8,13 @@ in the batch (one set holds both columns, like sentence-transformers' ``NoDuplic
 skipped items keep their place for the following batches. Only full batches are yielded (the remainder
 that cannot fill a batch is dropped for this epoch and reshuffled into the next).
 
+With ``chunk_lengths``, batches group pairs of similar chunk length (as Hugging Face's ``group_by_length``):
+each window of ``group_window`` batches of the shuffled order is sorted by chunk length, longest first, so a
+batch pads its chunks to a length close to each one's own instead of to the longest of 32 random chunks.
+Pairs that share a chunk text (the several queries written for one chunk) are layered, first occurrences
+first, so they do not meet in one sorted run and no batch is lost to the duplicate rule. The batches' order
+is then shuffled, so training does not see the long ones together.
+
 The order is a pure function of (texts, batch size, seed, epoch), so a resumed run rebuilds it exactly.
 """
 
@@ -15,16 +22,43 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from genq_trainer.data.shuffled_batches import epoch_permutation
 
 
+def length_grouped_order(
+    order: list[int], texts: Sequence[tuple[str, str]], chunk_lengths: Sequence[int], window: int
+) -> list[int]:
+    """``order`` with each window of ``window`` items sorted by (duplicate layer, chunk length descending)."""
+    grouped: list[int] = []
+    for start in range(0, len(order), window):
+        items = order[start : start + window]
+        seen_chunk: dict[str, int] = {}
+        layer: dict[int, int] = {}
+        for index in items:
+            chunk = texts[index][1]
+            layer[index] = seen_chunk.get(chunk, 0)
+            seen_chunk[chunk] = layer[index] + 1
+        grouped.extend(sorted(items, key=lambda index: (layer[index], -chunk_lengths[index])))
+    return grouped
+
+
 def no_duplicates_batches(
-    texts: Sequence[tuple[str, str]], batch_size: int, seed: int, epoch: int
+    texts: Sequence[tuple[str, str]],
+    batch_size: int,
+    seed: int,
+    epoch: int,
+    *,
+    chunk_lengths: Sequence[int] | None = None,
+    group_window: int = 16,
 ) -> list[list[int]]:
     """Indices of the full batches of ``epoch``; ``texts[i]`` is pair i's (query, chunk)."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
     remaining = epoch_permutation(len(texts), seed, epoch).tolist()
+    if chunk_lengths is not None:
+        remaining = length_grouped_order(remaining, texts, chunk_lengths, batch_size * group_window)
     batches: list[list[int]] = []
     while len(remaining) >= batch_size:
         batch: list[int] = []
@@ -45,4 +79,7 @@ def no_duplicates_batches(
             break  # the rest cannot fill a batch without a duplicate
         batches.append(batch)
         remaining = left_over + remaining[position:]
+    if chunk_lengths is not None:
+        # Another stream of the same generator family than the item order: the batch order is shuffled too.
+        batches = [batches[i] for i in np.random.default_rng([seed, epoch, 1]).permutation(len(batches))]
     return batches

@@ -30,6 +30,11 @@ class MnrlSettings(TrainingSettings):
         False, doc="GradCache variant: embed in mini-batches so batch_size is not bounded by device memory"
     )
     mini_batch_size: int = setting(32, doc="with cached: texts embedded at once")
+    group_by_length: bool = setting(
+        True,
+        doc="batches of pairs with chunks of similar length (sorted within windows of 16 batches, batch order "
+        "shuffled): much less padding, the same pairs per epoch, no duplicate texts in a batch",
+    )
     pair_encoding: PairEncoding = setting(
         "auto",
         doc="joint: queries and chunks in one padded encoder pass (half the kernel launches, but short queries "
@@ -54,4 +59,4 @@ class MnrlSettings(TrainingSettings):
             checks.require_file("eval_file", self.eval_file)
 
 
-MNRL_SCHEDULE_KEYS: tuple[str, ...] = (*SCHEDULE_KEYS, "scale", "cached", "mini_batch_size")
+MNRL_SCHEDULE_KEYS: tuple[str, ...] = (*SCHEDULE_KEYS, "scale", "cached", "mini_batch_size", "group_by_length")

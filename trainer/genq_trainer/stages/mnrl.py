@@ -74,8 +74,11 @@ def run_mnrl(settings: MnrlSettings, reporter: Reporter, preemption: PreemptionF
     def embed(features: dict[str, Tensor]) -> Tensor:
         return encoder(features)["sentence_embedding"]  # (batch, hidden)
 
+    # Characters stand in for tokens: the order only needs lengths to rank, and they cost nothing to measure.
+    chunk_lengths = [len(pair.chunk) for pair in pairs] if settings.group_by_length else None
+
     def batches_for_epoch(epoch: int) -> list[list[int]]:
-        return no_duplicates_batches(texts, settings.batch_size, settings.seed, epoch)
+        return no_duplicates_batches(texts, settings.batch_size, settings.seed, epoch, chunk_lengths=chunk_lengths)
 
     def run_step(batch: list[int], state: TrainState) -> tuple[Tensor, int]:
         query_texts = [pairs[index].query for index in batch]
