@@ -39,6 +39,21 @@ export async function createWorker(options: RunWorkerOptions): Promise<{ worker:
   }
 }
 
+/** Runs `work` while an in-process worker serves each of `workers` (tests, benchmarks); they stop and close when it ends. */
+export async function withInProcessWorkers<T>(workers: RunWorkerOptions[], work: () => Promise<T>): Promise<T> {
+  const started = await Promise.all(workers.map((options) => createWorker(options)));
+  try {
+    let run: () => Promise<T> = work;
+    for (const { worker } of started) {
+      const inner = run;
+      run = () => worker.runUntil(inner);
+    }
+    return await run();
+  } finally {
+    await Promise.all(started.map(({ connection }) => connection.close()));
+  }
+}
+
 /** Entry point used by workers/<kind>.ts: exits non-zero with the error printed when the worker fails. */
 export function runWorkerMain(options: RunWorkerOptions): void {
   const run = async (): Promise<void> => {

@@ -4,7 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { temporalConnection } from '../../temporal.config';
-import { createWorker } from '../../workers/runWorker';
+import { withInProcessWorkers } from '../../workers/runWorker';
 import { genqPipeline, type PipelineSummary } from '../../workflows/genqPipeline';
 import type { PipelineInput } from '../../workflows/settings/pipeline';
 
@@ -16,7 +16,6 @@ export async function withPipelineWorkers<T>(bench: string, artifacts: string, w
   const queues = { cpu: `bench-cpu-${suffix}`, llm: `bench-llm-${suffix}`, gpu: `bench-gpu-${suffix}` };
   const connection = await Connection.connect({ address: temporalConnection.address });
   const client = new Client({ connection, namespace: temporalConnection.namespace });
-  const workers = await Promise.all((['cpu', 'llm', 'gpu'] as const).map((kind) => createWorker({ kind, taskQueue: queues[kind], shutdownGraceTime: '2s' })));
   const run: RunPipeline = async (label, input) => {
     const started = Date.now();
     const handle = await client.workflow.start(genqPipeline, {
@@ -30,14 +29,11 @@ export async function withPipelineWorkers<T>(bench: string, artifacts: string, w
     return summary;
   };
   try {
-    let inner: () => Promise<T> = () => work(run);
-    for (const { worker } of workers) {
-      const next = inner;
-      inner = () => worker.runUntil(next);
-    }
-    return await inner();
+    return await withInProcessWorkers(
+      (['cpu', 'llm', 'gpu'] as const).map((kind) => ({ kind, taskQueue: queues[kind], shutdownGraceTime: '2s' })),
+      () => work(run),
+    );
   } finally {
-    await Promise.all(workers.map(({ connection: c }) => c.close()));
     await connection.close();
   }
 }

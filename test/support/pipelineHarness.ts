@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporalConnection } from '../../temporal.config';
-import { createWorker } from '../../workers/runWorker';
+import { withInProcessWorkers } from '../../workers/runWorker';
 import { genqPipeline } from '../../workflows';
 import type { PipelineInput } from '../../workflows/settings/pipeline';
 import { stack, uniqueName } from './stack';
@@ -42,19 +42,11 @@ export async function openHarness(options: { artifacts?: string } = {}): Promise
         workflowId: workflowId ?? uniqueName('pipeline'),
         args: [{ artifacts, taskQueues: queues, heartbeatTimeoutSeconds: 10, ...input }],
       }),
-    async withWorkers<T>(kinds: Array<'cpu' | 'llm' | 'gpu'>, work: () => Promise<T>): Promise<T> {
-      const started = await Promise.all(kinds.map((kind) => createWorker({ kind, taskQueue: queues[kind], hostWorkflows: kind === 'cpu', shutdownGraceTime: '2s' })));
-      try {
-        let run: () => Promise<T> = work;
-        for (const { worker } of started) {
-          const inner = run;
-          run = () => worker.runUntil(inner);
-        }
-        return await run();
-      } finally {
-        await Promise.all(started.map(({ connection: c }) => c.close()));
-      }
-    },
+    withWorkers: (kinds, work) =>
+      withInProcessWorkers(
+        kinds.map((kind) => ({ kind, taskQueue: queues[kind], hostWorkflows: kind === 'cpu', shutdownGraceTime: '2s' })),
+        work,
+      ),
     close: () => connection.close(),
   };
 }
